@@ -1,0 +1,3 @@
+from klyngerapport.cli import main
+
+main()

@@ -1,0 +1,385 @@
+"""klyngerapport.toml -> a typed, validated Config.
+
+Every mistake is a ConfigError that names the key, the file and (where it can be found) the line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from klyngerapport.errors import ConfigError, suggestion
+from klyngerapport.model import ACTIVITIES, DERIVED_KINDS, Grant, Indicator, Municipality, Office
+from klyngerapport.reference import BUILTIN_POPULATION, municipalities
+
+CONFIG_NAME = "klyngerapport.toml"
+ENV_VAR = "KLYNGERAPPORT_CONFIG"
+OFFICE_ID = re.compile(r"^[a-z0-9-]+$")
+INDICATOR_ID = re.compile(r"^[A-Z0-9-]+$")
+QUARTER = re.compile(r"^\d{4}K[1-4]$")
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    region: str
+    council: str
+    population_source: str
+    population_reference: str  # "previous-year", "same-year" or "YYYYKq"
+    submissions: str
+    reports: str
+    templates: str
+    amount_per_office: int
+    lead_share: int
+    non_participating: tuple[Municipality, ...]
+    partial: float
+    offices: tuple[Office, ...]
+    grants: tuple[Grant, ...]
+    indicators: tuple[Indicator, ...]
+    targets: dict[str, dict[int, dict[str, float]]]  # office id -> year -> indicator id -> target
+
+    @property
+    def base(self) -> Path:
+        return self.path.parent
+
+    def resolve(self, template: str, year: int | None = None) -> Path:
+        text = template.replace("{year}", str(year)) if year is not None else template
+        path = Path(text)
+        return path if path.is_absolute() else self.base / path
+
+    def submissions_dir(self, year: int) -> Path:
+        return self.resolve(self.submissions, year)
+
+    def templates_dir(self, year: int) -> Path:
+        return self.resolve(self.templates, year)
+
+    def reports_dir(self) -> Path:
+        return self.resolve(self.reports)
+
+    def quarter_for(self, year: int) -> str:
+        if self.population_reference == "previous-year":
+            return f"{year - 1}K1"
+        if self.population_reference == "same-year":
+            return f"{year}K1"
+        return self.population_reference
+
+    def office(self, office_id: str) -> Office | None:
+        return next((o for o in self.offices if o.id == office_id), None)
+
+    def active_offices(self, year: int) -> tuple[Office, ...]:
+        return tuple(o for o in self.offices if o.active(year))
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.id == indicator_id), None)
+
+    def contract(self, office_id: str, year: int) -> list[tuple[Indicator, float]]:
+        """The office's contract indicators for the year with their targets, in catalogue order."""
+        targets = self.targets.get(office_id, {}).get(year, {})
+        return [(i, targets[i.id]) for i in self.indicators if i.id in targets]
+
+    def participating(self) -> tuple[Municipality, ...]:
+        excluded = {m.code for m in self.non_participating}
+        return tuple(m for m in municipalities().municipalities if m.code not in excluded)
+
+
+def discover(explicit: Path | None, cwd: Path | None = None) -> Path:
+    """--config, else $KLYNGERAPPORT_CONFIG, else klyngerapport.toml here or in a parent folder."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"Konfigurationsfilen {explicit} findes ikke (angivet med --config).",
+                              "Ret stien, eller opret en arbejdsmappe med 'klyngerapport init'.")
+        return explicit
+    env = os.environ.get(ENV_VAR)
+    if env:
+        path = Path(env)
+        if not path.is_file():
+            raise ConfigError(f"Konfigurationsfilen {path} findes ikke (angivet i {ENV_VAR}).",
+                              f"Ret {ENV_VAR}, eller fjern den.")
+        return path
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        f"Fandt ingen {CONFIG_NAME} i {here} eller mapperne over den.",
+        "Opret en arbejdsmappe med 'klyngerapport init MAPPE', gå ind i den, "
+        "eller angiv filen med --config.")
+
+
+def load(explicit: Path | None = None, cwd: Path | None = None) -> Config:
+    return parse_file(discover(explicit, cwd))
+
+
+def parse_file(path: Path) -> Config:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"Konfigurationsfilen {path} kan ikke læses: {exc.strerror}.") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} er ikke gemt som UTF-8.",
+                          "Gem filen som UTF-8 i din teksteditor.") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        detail = str(exc)
+        line = re.search(r"line (\d+)", detail)
+        where = f", linje {line.group(1)}" if line else ""
+        raise ConfigError(f"{path}{where}: TOML-syntaksfejl ({detail}).",
+                          "Tjek anførselstegn, kommaer og klammer på linjen.") from None
+    return _Parser(path.resolve(), text).config(data)
+
+
+# --- the schema --------------------------------------------------------------------------------
+
+_SECTIONS: dict[str, tuple[str, ...]] = {
+    "region": ("name", "council"),
+    "population": ("source", "reference"),
+    "paths": ("submissions", "reports", "templates"),
+    "cofinancing": ("amount_per_office", "lead_share", "non_participating"),
+    "thresholds": ("partial",),
+}
+_TOP = (*_SECTIONS, "office", "grant", "indicator", "targets")
+_OFFICE_KEYS = ("id", "cluster", "strength", "lead", "years")
+_GRANT_KEYS = ("source", "recipient", "amount", "years", "purpose")
+_INDICATOR_KEYS = ("id", "name", "unit", "derive")
+_TYPE_NAMES = {str: "tekst", int: "helt tal", float: "tal", list: "liste", dict: "tabel",
+               bool: "sand/falsk"}
+
+
+class _Parser:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _line(self, key: str) -> str:
+        """', linje N' for the first line that assigns `key` (best effort), else ''."""
+        last = key.split(".")[-1].split("[")[0]
+        pattern = re.compile(rf"^\s*\"?{re.escape(last)}\"?\s*=|^\s*\[+\s*{re.escape(key)}\s*\]+")
+        for number, line in enumerate(self.lines, start=1):
+            if pattern.search(line):
+                return f", linje {number}"
+        return ""
+
+    def fail(self, key: str, message: str, hint: str = "") -> ConfigError:
+        return ConfigError(f"{self.path.name}{self._line(key)}: {key}: {message}",
+                           hint or f"Ret nøglen i {self.path}.")
+
+    def check_keys(self, table: dict[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
+        for key in table:
+            if key not in allowed:
+                where = f"{prefix}.{key}" if prefix else key
+                raise self.fail(where, f"ukendt nøgle.{suggestion(key, allowed)}",
+                                f"Tilladte nøgler her: {', '.join(allowed)}.")
+
+    def get(self, table: dict[str, Any], key: str, typ: type, prefix: str,
+            default: Any = None, required: bool = True) -> Any:
+        where = f"{prefix}.{key}" if prefix else key
+        if key not in table:
+            if default is not None or not required:
+                return default
+            raise self.fail(where, "mangler.", f"Tilføj {key} = ... i {self.path}.")
+        value = table[key]
+        ok = isinstance(value, typ) and not (typ in (int, float) and isinstance(value, bool))
+        if typ is float and isinstance(value, int) and not isinstance(value, bool):
+            ok, value = True, float(value)
+        if not ok:
+            raise self.fail(where, f"skal være {_TYPE_NAMES.get(typ, typ.__name__)}, "
+                                   f"ikke {_describe(value)}.")
+        return value
+
+    def municipality(self, value: Any, where: str) -> Municipality:
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise self.fail(where, f"skal være et kommunenavn, ikke {_describe(value)}.")
+        found = municipalities().match(value)
+        if found is None:
+            raise self.fail(where, f'"{value}" er ikke en kommune i Region Sjælland.'
+                                   f"{suggestion(str(value), municipalities().names())}")
+        return found
+
+    def years(self, table: dict[str, Any], prefix: str) -> tuple[int, int]:
+        value = self.get(table, "years", list, prefix)
+        if (len(value) != 2 or not all(isinstance(y, int) and not isinstance(y, bool)
+                                       for y in value) or value[0] > value[1]):
+            raise self.fail(f"{prefix}.years",
+                            f"skal være [første år, sidste år], fx [2021, 2024], ikke {value}.")
+        return value[0], value[1]
+
+    def array(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(key, f"skal skrives som [[{key}]]-tabeller.")
+        return value
+
+    # -- sections --------------------------------------------------------------------------------
+
+    def config(self, data: dict[str, Any]) -> Config:
+        self.check_keys(data, _TOP, "")
+        sections: dict[str, dict[str, Any]] = {}
+        for name, keys in _SECTIONS.items():
+            section = data.get(name, {})
+            if not isinstance(section, dict):
+                raise self.fail(name, f"skal være en tabel [{name}].")
+            self.check_keys(section, keys, name)
+            sections[name] = section
+        region, population, paths = sections["region"], sections["population"], sections["paths"]
+        cofin, thresholds = sections["cofinancing"], sections["thresholds"]
+
+        reference = self.get(population, "reference", str, "population", "previous-year")
+        if reference not in ("previous-year", "same-year") and not QUARTER.match(reference):
+            raise self.fail("population.reference",
+                            f'"{reference}" er ugyldig. Brug "previous-year", "same-year" '
+                            'eller et kvartal som "2023K1".')
+        amount = self.get(cofin, "amount_per_office", int, "cofinancing", 1_000_000)
+        lead_share = self.get(cofin, "lead_share", int, "cofinancing", 500_000)
+        if amount < 0 or lead_share < 0:
+            raise self.fail("cofinancing", "beløb må ikke være negative.")
+        if lead_share > amount:
+            raise self.fail("cofinancing.lead_share",
+                            f"leadkommunens andel ({lead_share:,} kr.) er større end "
+                            f"amount_per_office ({amount:,} kr.).".replace(",", "."))
+        non_part = self.get(cofin, "non_participating", list, "cofinancing", [])
+        excluded = tuple(self.municipality(v, f"cofinancing.non_participating[{i}]")
+                         for i, v in enumerate(non_part))
+        partial = self.get(thresholds, "partial", float, "thresholds", 0.8)
+        if not 0 < partial <= 1:
+            raise self.fail("thresholds.partial", f"skal være mellem 0 og 1, ikke {partial}.")
+
+        indicators = self.indicators(data)
+        offices = self.offices(data, excluded)
+        grants = self.grants(data)
+        targets = self.targets(data, offices, indicators)
+        return Config(
+            path=self.path,
+            region=self.get(region, "name", str, "region", "Region Sjælland"),
+            council=self.get(region, "council", str, "region", "KKR Sjælland"),
+            population_source=self.get(population, "source", str, "population",
+                                       BUILTIN_POPULATION),
+            population_reference=reference,
+            submissions=self.get(paths, "submissions", str, "paths", "indberetninger/{year}"),
+            reports=self.get(paths, "reports", str, "paths", "rapporter"),
+            templates=self.get(paths, "templates", str, "paths", "skabeloner/{year}"),
+            amount_per_office=amount,
+            lead_share=lead_share,
+            non_participating=excluded,
+            partial=partial,
+            offices=offices,
+            grants=grants,
+            indicators=indicators,
+            targets=targets,
+        )
+
+    def indicators(self, data: dict[str, Any]) -> tuple[Indicator, ...]:
+        found: list[Indicator] = []
+        kinds = (*DERIVED_KINDS, *(f"activity:{a}" for a in ACTIVITIES))
+        for i, table in enumerate(self.array(data, "indicator")):
+            prefix = f"indicator[{i}]"
+            self.check_keys(table, _INDICATOR_KEYS, prefix)
+            ident = self.get(table, "id", str, prefix)
+            if not INDICATOR_ID.match(ident):
+                raise self.fail(f"{prefix}.id", f'"{ident}" er ugyldigt: kun A-Z, 0-9 og -.')
+            if any(x.id == ident for x in found):
+                raise self.fail(f"{prefix}.id", f'indikatoren "{ident}" findes allerede.')
+            unit = self.get(table, "unit", str, prefix, "antal")
+            if unit not in ("antal", "kr."):
+                raise self.fail(f"{prefix}.unit", f'skal være "antal" eller "kr.", ikke "{unit}".')
+            derive = self.get(table, "derive", str, prefix, required=False)
+            if derive is not None and derive not in kinds:
+                raise self.fail(f"{prefix}.derive", f'"{derive}" kendes ikke.'
+                                f"{suggestion(derive, kinds)}",
+                                f"Mulige værdier: {', '.join(kinds)}.")
+            found.append(Indicator(ident, self.get(table, "name", str, prefix), unit, derive))
+        return tuple(found)
+
+    def offices(self, data: dict[str, Any], excluded: tuple[Municipality, ...]
+                ) -> tuple[Office, ...]:
+        found: list[Office] = []
+        for i, table in enumerate(self.array(data, "office")):
+            prefix = f"office[{i}]"
+            self.check_keys(table, _OFFICE_KEYS, prefix)
+            ident = self.get(table, "id", str, prefix)
+            if not OFFICE_ID.match(ident):
+                raise self.fail(f"{prefix}.id", f'"{ident}" er ugyldigt: kun små bogstaver a-z, '
+                                                "tal og bindestreg (bruges i filnavne).")
+            if any(o.id == ident for o in found):
+                raise self.fail(f"{prefix}.id", f'klyngekontoret "{ident}" findes allerede.',
+                                "Hvert klyngekontor skal have sit eget id.")
+            lead = self.municipality(self.get(table, "lead", str, prefix), f"{prefix}.lead")
+            if lead in excluded:
+                raise self.fail(f"{prefix}.lead", f"leadkommunen {lead.name} står også i "
+                                "cofinancing.non_participating.")
+            first, last = self.years(table, prefix)
+            found.append(Office(ident, self.get(table, "cluster", str, prefix, ident),
+                                self.get(table, "strength", str, prefix, ""), lead, first, last))
+        return tuple(found)
+
+    def grants(self, data: dict[str, Any]) -> tuple[Grant, ...]:
+        found: list[Grant] = []
+        for i, table in enumerate(self.array(data, "grant")):
+            prefix = f"grant[{i}]"
+            self.check_keys(table, _GRANT_KEYS, prefix)
+            amount = self.get(table, "amount", int, prefix)
+            if amount < 0:
+                raise self.fail(f"{prefix}.amount", "må ikke være negativt.")
+            first, last = self.years(table, prefix)
+            found.append(Grant(self.get(table, "source", str, prefix),
+                               self.get(table, "recipient", str, prefix), amount, first, last,
+                               self.get(table, "purpose", str, prefix, "")))
+        return tuple(found)
+
+    def targets(self, data: dict[str, Any], offices: tuple[Office, ...],
+                indicators: tuple[Indicator, ...]) -> dict[str, dict[int, dict[str, float]]]:
+        table = data.get("targets", {})
+        if not isinstance(table, dict):
+            raise self.fail("targets", "skal være en tabel [targets.<klyngekontor>].")
+        office_ids = [o.id for o in offices]
+        indicator_ids = [i.id for i in indicators]
+        out: dict[str, dict[int, dict[str, float]]] = {}
+        for office_id, years in table.items():
+            where = f"targets.{office_id}"
+            office = next((o for o in offices if o.id == office_id), None)
+            if office is None:
+                raise self.fail(where, f'klyngekontoret "{office_id}" er ikke defineret i '
+                                       f"[[office]].{suggestion(office_id, office_ids)}")
+            if not isinstance(years, dict):
+                raise self.fail(where, "skal være en tabel med et år pr. linje, fx 2022 = {...}.")
+            out[office_id] = {}
+            for year_key, values in years.items():
+                ywhere = f"{where}.{year_key}"
+                if not re.fullmatch(r"\d{4}", year_key):
+                    raise self.fail(ywhere, f'"{year_key}" er ikke et årstal.')
+                year = int(year_key)
+                if not office.active(year):
+                    raise self.fail(ywhere, f"{office_id} er kun aktivt "
+                                            f"{office.first_year}–{office.last_year}.")
+                if not isinstance(values, dict):
+                    raise self.fail(ywhere, "skal være en tabel, fx { VIRK = 120 }.")
+                checked: dict[str, float] = {}
+                for ind_id, target in values.items():
+                    iwhere = f"{ywhere}.{ind_id}"
+                    if ind_id not in indicator_ids:
+                        raise self.fail(iwhere, f'indikatoren "{ind_id}" er ikke defineret i '
+                                        f"[[indicator]].{suggestion(ind_id, indicator_ids)}")
+                    if not isinstance(target, int | float) or isinstance(target, bool):
+                        raise self.fail(iwhere, f"målet skal være et tal, ikke {_describe(target)}.")
+                    if target < 0:
+                        raise self.fail(iwhere, "målet må ikke være negativt.")
+                    checked[ind_id] = float(target)
+                out[office_id][year] = checked
+        return out
+
+
+def _describe(value: Any) -> str:
+    typ = type(value)
+    name = _TYPE_NAMES.get(typ, typ.__name__)
+    return f"{name} ({value!r})" if not isinstance(value, dict | list) else name
+
+

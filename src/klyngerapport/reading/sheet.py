@@ -1,0 +1,80 @@
+"""What the reader hands to the checks: a sheet's cell values with their true positions.
+
+This module imports no spreadsheet library, so checks and their tests can build RawSheets by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+
+def column_letters(col: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA'."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_ref(row: int, col: int) -> str:
+    """A1 reference of a 1-based row and a 0-based column: (7, 0) -> 'A7'."""
+    return f"{column_letters(col)}{row}"
+
+
+@dataclass
+class RawSheet:
+    """Cell values of one sheet as the library read them.
+
+    `data[i][j]` is the cell at row `first_row + i` (1-based) and column `first_col + j`
+    (0-based, 0 = A). Values are None (empty), str, int, float, bool, datetime.date,
+    datetime.datetime, datetime.time or datetime.timedelta. Rows may differ in length.
+    """
+
+    name: str
+    data: list[list[Any]]
+    first_row: int = 1
+    first_col: int = 0
+    # Called at most once, and only when a check needs it: the (row, col) positions of formula
+    # cells that carry no calculated value (the reader reads them as empty).
+    formula_probe: Callable[[], frozenset[tuple[int, int]]] | None = None
+    _formulas: frozenset[tuple[int, int]] | None = field(default=None, repr=False)
+
+    def value(self, row: int, col: int) -> Any:
+        i, j = row - self.first_row, col - self.first_col
+        if 0 <= i < len(self.data) and 0 <= j < len(self.data[i]):
+            return self.data[i][j]
+        return None
+
+    def formula_without_value(self, row: int, col: int) -> bool:
+        if self.formula_probe is None:
+            return False
+        if self._formulas is None:
+            self._formulas = self.formula_probe()
+        return (row, col) in self._formulas
+
+
+class Workbook(Protocol):
+    """An open workbook; sheets are read on demand, one at a time."""
+
+    path: Path
+    sheet_names: list[str]
+
+    def sheet(self, name: str) -> RawSheet | None:
+        """The sheet called `name` (case-insensitive, surrounding spaces ignored), or None."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class FileProblem(Exception):
+    """A file that cannot be read as a workbook: a file-level finding code and a Danish message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

@@ -1,0 +1,40 @@
+"""JSON documents of the commands (PRODUCT.md §4, §6, §7): plain dicts, json.dumps does the rest."""
+
+from __future__ import annotations
+
+from klyngerapport.model import Funding
+
+
+def funding_json(funding: Funding) -> dict[str, object]:
+    """The `funding --json` document (PRODUCT.md §4)."""
+    return {
+        "year": funding.year,
+        "population_reference": funding.population.quarter,
+        "offices": [
+            {
+                "id": o.office.id,
+                "lead": o.office.lead.name,
+                "lead_amount": next((s.amount for s in o.shares if s.lead), 0),
+                "shares": {s.municipality.name: s.amount for s in o.shares if not s.lead},
+                "total": o.total,
+            }
+            for o in funding.offices
+        ],
+        "municipalities": [
+            {
+                "name": m.municipality.name,
+                "code": m.municipality.code,
+                "population": m.population,
+                "as_lead": m.as_lead,
+                "as_cofinancer": m.as_cofinancer,
+                "total": m.total,
+            }
+            for m in funding.municipalities
+        ],
+        "grants": [
+            {"source": g.source, "recipient": g.recipient, "amount": g.amount,
+             "purpose": g.purpose, "years": [g.first_year, g.last_year]}
+            for g in funding.grants
+        ],
+        "total_municipal": funding.total_municipal,
+    }
