@@ -129,8 +129,9 @@ def parse_file(path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         detail = str(exc)
-        line = re.search(r"line (\d+)", detail)
-        where = f", linje {line.group(1)}" if line else ""
+        pos = re.search(r"\s*\(at line (\d+), column (\d+)\)", detail)
+        where = f", linje {pos.group(1)}, kolonne {pos.group(2)}" if pos else ""
+        detail = detail[:pos.start()] if pos else detail
         raise ConfigError(f"{path}{where}: TOML-syntaksfejl ({detail}).",
                           "Tjek anførselstegn, kommaer og klammer på linjen.") from None
     return _Parser(path.resolve(), text).config(data)
@@ -369,7 +370,8 @@ class _Parser:
                         raise self.fail(iwhere, f'indikatoren "{ind_id}" er ikke defineret i '
                                         f"[[indicator]].{suggestion(ind_id, indicator_ids)}")
                     if not isinstance(target, int | float) or isinstance(target, bool):
-                        raise self.fail(iwhere, f"målet skal være et tal, ikke {_describe(target)}.")
+                        raise self.fail(iwhere,
+                                        f"målet skal være et tal, ikke {_describe(target)}.")
                     if target < 0:
                         raise self.fail(iwhere, "målet må ikke være negativt.")
                     checked[ind_id] = float(target)

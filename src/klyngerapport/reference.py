@@ -9,7 +9,6 @@ import csv
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -27,6 +26,7 @@ FOLK1A_HELP = (
 
 _ASCII_FOLD = (("æ", "ae"), ("ø", "oe"), ("å", "aa"))
 _QUARTER = re.compile(r"^(\d{4})K([1-4])$")
+_CODE = re.compile(r"\d{1,4}(\.0+)?")
 
 
 def fold(name: str) -> str:
@@ -39,35 +39,34 @@ def fold(name: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
 class MunicipalityIndex:
-    municipalities: tuple[Municipality, ...]
+    """Looks municipalities up by any accepted spelling or code; built once, used per row."""
 
-    def __post_init__(self) -> None:
-        by_key: dict[str, Municipality] = {}
-        for m in self.municipalities:
-            by_key[fold(m.name)] = m
-            by_key[str(m.code)] = m
-        object.__setattr__(self, "_by_key", by_key)
+    def __init__(self, items: tuple[Municipality, ...]) -> None:
+        self.municipalities = items
+        self._by_key: dict[object, Municipality] = {}
+        for m in items:
+            # Exact spellings and codes first: the common case is a dictionary hit.
+            for key in (m.name, fold(m.name), str(m.code), f"{m.code:04d}", m.code,
+                        float(m.code)):
+                self._by_key[key] = m
 
     def match(self, value: object) -> Municipality | None:
         """A municipality by name ('Næstved', 'naestved kommune') or code (370, '0370', 370.0)."""
         if isinstance(value, bool) or value is None:
             return None
-        if isinstance(value, float):
-            if not value.is_integer():
-                return None
-            value = int(value)
+        if isinstance(value, int | float | str):
+            found = self._by_key.get(value)
+            if found is not None:
+                return found
+        if isinstance(value, float | int):
+            return None
         key = str(value).strip()
-        if re.fullmatch(r"\d{1,4}(\.0+)?", key):
-            key = str(int(float(key)))
-        else:
-            key = fold(key)
-        found: Municipality | None = self._by_key.get(key)  # type: ignore[attr-defined]
-        return found
+        key = str(int(float(key))) if _CODE.fullmatch(key) else fold(key)
+        return self._by_key.get(key)
 
     def by_code(self, code: int) -> Municipality:
-        found = self.match(code)
+        found = self._by_key.get(code)
         if found is None:
             raise KeyError(code)
         return found
@@ -128,7 +127,8 @@ def parse_folk1a(text: str, quarter: str, origin: str) -> dict[int, int]:
     wanted = ("OMRÅDE", "TID", "INDHOLD")
     if any(col not in header for col in wanted):
         raise PopulationError(
-            f"{origin} har ikke kolonnerne OMRÅDE;TID;INDHOLD (fandt: {';'.join(header) or 'intet'}).",
+            f"{origin} har ikke kolonnerne OMRÅDE;TID;INDHOLD "
+            f"(fandt: {';'.join(header) or 'intet'}).",
             FOLK1A_HELP)
     area_i, time_i, value_i = (header.index(c) for c in wanted)
     found: dict[int, int] = {}

@@ -1,0 +1,284 @@
+"""The command line. Thin: parse options, call one function, pick a renderer, map to an exit code.
+
+Heavy modules (openpyxl, python-calamine, Rich tables) are imported inside the commands, so
+`--version` and `--help` stay as fast as importing Typer.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+from klyngerapport import __version__
+from klyngerapport.errors import KlyngeError
+from klyngerapport.model import SUBMISSION_ERRORS, SUBMISSION_MISSING
+
+if TYPE_CHECKING:
+    from klyngerapport.config import Config
+
+EXIT_OK, EXIT_DATA, EXIT_TOOL = 0, 1, 2
+
+HELP_TEXT = "Vis denne hjælp og afslut."
+
+
+class _DanishHelp:
+    """Click's own --help option says 'Show this message and exit.'; say it in Danish."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+
+class DanishGroup(_DanishHelp, TyperGroup):
+    pass
+
+
+class DanishCommand(_DanishHelp, TyperCommand):
+    pass
+
+
+app = typer.Typer(
+    name="klyngerapport",
+    cls=DanishGroup,
+    help="Årlig opfølgning på de regionale klyngekontorer i KKR Sjælland: skabeloner til "
+    "indberetning, validering, rapport til KKR og kommunal medfinansiering.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    config_path: Path | None = None
+    debug: bool = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"klyngerapport {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Path | None = typer.Option(
+        None, "--config", metavar="STI",
+        help="Konfigurationsfilen. Ellers KLYNGERAPPORT_CONFIG eller klyngerapport.toml i "
+        "mappen eller en mappe over den."),
+    debug: bool = typer.Option(False, "--debug", help="Vis hele Python-sporet ved uventede fejl."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Vis versionen og afslut."),
+) -> None:
+    ctx.obj = State(config, debug)
+
+
+def _state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, State) else State()
+
+
+def _run(ctx: typer.Context, job: Callable[[], int]) -> NoReturn:
+    """Run a command body; one place turns errors into messages and exit codes."""
+    from klyngerapport.render import terminal
+
+    state = _state(ctx)
+    try:
+        code = job()
+    except KlyngeError as exc:
+        terminal.error(exc.message, exc.hint)
+        code = EXIT_TOOL
+    except KeyboardInterrupt:
+        terminal.error("Afbrudt.")
+        code = 130
+    except Exception as exc:  # an unexpected error: one line, or the trace with --debug
+        if state.debug:
+            terminal.debug_traceback()
+        terminal.error(f"Uventet fejl: {type(exc).__name__}: {exc}",
+                       "Kør igen med --debug for at se detaljerne, og send dem til den ansvarlige.")
+        code = EXIT_TOOL
+    raise typer.Exit(code)
+
+
+def _config(ctx: typer.Context) -> Config:
+    from klyngerapport import config
+
+    return config.load(_state(ctx).config_path)
+
+
+def _print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+# --- commands -------------------------------------------------------------------------------
+
+YEAR_HELP = "Året, fx 2022."
+JSON_HELP = "Skriv ét JSON-dokument på stdout i stedet for tabeller."
+
+
+@app.command(cls=DanishCommand)
+def funding(
+    ctx: typer.Context,
+    year: int = typer.Argument(..., metavar="ÅR", help=YEAR_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Vis den kommunale medfinansiering og bevillingerne for et år: hvem betaler hvad."""
+
+    def job() -> int:
+        from klyngerapport import funding as funding_
+        from klyngerapport.reference import load_population
+        from klyngerapport.render import terminal
+        from klyngerapport.render.documents import funding_json
+
+        cfg = _config(ctx)
+        population = load_population(cfg.population_source, cfg.quarter_for(year), cfg.base)
+        result = funding_.compute(cfg, year, population)
+        if as_json:
+            _print_json(funding_json(result))
+        else:
+            terminal.funding(result, cfg.council)
+        return EXIT_OK
+
+    _run(ctx, job)
+
+
+@app.command(cls=DanishCommand)
+def init(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(Path("."), metavar="MAPPE",
+                                  help="Mappen, der skal oprettes (standard: den aktuelle)."),
+    force: bool = typer.Option(False, "--force", help="Overskriv en eksisterende "
+                               "klyngerapport.toml."),
+) -> None:
+    """Opret en arbejdsmappe med en kommenteret klyngerapport.toml og mapperne til filerne."""
+
+    def job() -> int:
+        from klyngerapport.render import terminal
+        from klyngerapport.workspace import create_workspace
+
+        written, folders = create_workspace(folder, force=force)
+        terminal.info(f"Oprettede {written}")
+        for made in folders:
+            terminal.info(f"Oprettede mappen {made}")
+        terminal.info(f"Ret klyngekontorer, leadkommuner og mål i {written.name}, og kør "
+                      "'klyngerapport template ÅR' for at lave indberetningsskabeloner.")
+        return EXIT_OK
+
+    _run(ctx, job)
+
+
+@app.command(cls=DanishCommand)
+def template(
+    ctx: typer.Context,
+    year: int = typer.Argument(..., metavar="ÅR", help=YEAR_HELP),
+    office: str | None = typer.Option(None, "--office", metavar="ID",
+                                      help="Kun dette klyngekontor (id fra konfigurationen)."),
+    force: bool = typer.Option(False, "--force", help="Overskriv eksisterende skabeloner."),
+) -> None:
+    """Lav en udfyldt indberetningsskabelon (.xlsx) til hvert klyngekontor, der er aktivt i ÅR."""
+
+    def job() -> int:
+        from klyngerapport.render import terminal
+        from klyngerapport.workspace import write_templates
+
+        cfg = _config(ctx)
+        for path in write_templates(cfg, year, office, force=force):
+            terminal.info(f"Skrev {path}")
+        return EXIT_OK
+
+    _run(ctx, job)
+
+
+@app.command(cls=DanishCommand)
+def validate(
+    ctx: typer.Context,
+    paths: list[Path] | None = typer.Argument(
+        None, metavar="[STI]...",
+        help="Filer eller mapper. Standard: indberetningsmappen for --year."),
+    year: int | None = typer.Option(None, "--year", metavar="ÅR",
+                                    help="Året, filerne skal gælde (kræves uden STI)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Tjek indsendte indberetninger og vis præcist, hvad der er galt, og hvor."""
+
+    def job() -> int:
+        from klyngerapport.render import terminal
+        from klyngerapport.render.documents import validation_json
+        from klyngerapport.validation import validate_paths
+
+        cfg = _config(ctx)
+        if paths:
+            targets, whole_year = list(paths), False
+        else:
+            if year is None:
+                raise KlyngeError("Angiv filer eller mapper, der skal tjekkes, eller et år med "
+                                  "--year.", "Fx: klyngerapport validate --year 2022")
+            targets, whole_year = [cfg.submissions_dir(year)], True
+            if not targets[0].is_dir():
+                raise KlyngeError(f"Indberetningsmappen for {year} findes ikke: {targets[0]}",
+                                  "Læg de indsendte filer dér, eller angiv filerne direkte.")
+        with terminal.progress(0 if as_json else 100, "Tjekker") as update:
+            result = validate_paths(targets, cfg, year, progress=update, whole_year=whole_year)
+        if as_json:
+            _print_json(validation_json(result))
+        else:
+            terminal.validation(result)
+        return EXIT_DATA if result.errors else EXIT_OK
+
+    _run(ctx, job)
+
+
+@app.command(cls=DanishCommand)
+def generate(
+    ctx: typer.Context,
+    year: int = typer.Argument(..., metavar="ÅR", help=YEAR_HELP),
+    input_dir: Path | None = typer.Option(None, "--input", metavar="MAPPE",
+                                          help="Mappen med indberetninger (standard: fra "
+                                          "konfigurationen)."),
+    output: Path | None = typer.Option(None, "--output", metavar="FIL",
+                                       help="Rapportens filnavn (standard: "
+                                       "<reports>/klyngerapport-ÅR.xlsx)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Lav den årlige orientering til KKR: XLSX-rapport og resumé i terminalen."""
+
+    def job() -> int:
+        from klyngerapport.orientation import generate_report
+        from klyngerapport.render import terminal
+        from klyngerapport.render.followup_json import followup_json
+
+        cfg = _config(ctx)
+        result, report = generate_report(cfg, year, input_dir, output)
+        shown = _display(report)
+        if as_json:
+            _print_json(followup_json(result, shown))
+        else:
+            terminal.followup(result, shown)
+        blocked = (SUBMISSION_MISSING, SUBMISSION_ERRORS)
+        return EXIT_DATA if result.errors or any(
+            o.status in blocked for o in result.offices) else EXIT_OK
+
+    _run(ctx, job)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script and `python -m klyngerapport`."""
+    app(args=argv, prog_name="klyngerapport")

@@ -1,0 +1,282 @@
+"""Everything the user sees in the terminal. The only module that imports Rich.
+
+Rich respects NO_COLOR and switches colours off when output is not a terminal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from klyngerapport.model import (
+    MET,
+    NOT_MET,
+    NOT_REPORTED,
+    PARTIAL,
+    SUBMISSION_ERRORS,
+    SUBMISSION_MISSING,
+    SUBMISSION_OK,
+    SUBMISSION_WARNINGS,
+    Finding,
+    Followup,
+    Funding,
+    Validation,
+)
+
+EXAMPLES_PER_CODE = 3
+
+_out = Console(highlight=False)
+_err = Console(stderr=True, highlight=False)
+
+
+def kr(amount: float) -> str:
+    """1234567 -> '1.234.567 kr.' (Danish thousands separator)."""
+    return f"{number(amount)} kr."
+
+
+def number(value: float) -> str:
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f} %"
+
+
+def error(message: str, hint: str = "") -> None:
+    # soft_wrap: a message is one logical line, so it can be copied and grepped whole.
+    _err.print(Text("Fejl: ", style="bold red") + Text(message), soft_wrap=True)
+    if hint:
+        _err.print(Text(hint, style="yellow"), soft_wrap=True)
+
+
+def info(message: str) -> None:
+    _out.print(message, soft_wrap=True)
+
+
+def debug_traceback() -> None:
+    _err.print_exception()
+
+
+@contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar on stderr when there is enough work to wait for; a no-op otherwise."""
+    if total < 5 or not _err.is_terminal:
+        yield lambda done, total, name: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.description}"), console=_err, transient=True) as bar:
+        task = bar.add_task("", total=total)
+
+        def update(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, description=name)
+
+        yield update
+
+
+# --- funding --------------------------------------------------------------------------------
+
+
+def _table(*columns: tuple[str, str]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for i, (name, justify) in enumerate(columns):
+        # Names and numbers are never wrapped; only long descriptive columns may be.
+        table.add_column(name, justify=justify,  # type: ignore[arg-type]
+                         no_wrap=i == 0 or justify == "right")
+    return table
+
+
+def heading(text: str) -> None:
+    _out.print()
+    _out.print(Text(text, style="bold"))
+
+
+def funding(f: Funding, council: str) -> None:
+    out = _out
+    out.print(Text(f"Medfinansiering af de regionale klyngekontorer {f.year} ({council})",
+                   style="bold"))
+    out.print(f.population.basis_text())
+    if not f.offices:
+        out.print(f"Intet klyngekontor er aktivt i {f.year}, så der er ingen kommunal "
+                  "medfinansiering det år.")
+        _grants(f)
+        return
+    for office in f.offices:
+        heading(f"{office.office.cluster} ({office.office.id}), leadkommune "
+                f"{office.office.lead.name}")
+        table = _table(("Kommune", "left"), ("Folketal", "right"), ("Andel", "right"),
+                       ("Kr.", "right"))
+        cofin_pop = sum(s.population for s in office.shares if not s.lead)
+        for share in office.shares:
+            if share.lead:
+                table.add_row(f"{share.municipality.name} (lead)", number(share.population),
+                              "lead", number(share.amount))
+            else:
+                pct = 100 * share.population / cofin_pop if cofin_pop else 0.0
+                table.add_row(share.municipality.name, number(share.population),
+                              f"{pct:.2f} %".replace(".", ","), number(share.amount))
+        table.add_section()
+        table.add_row(Text("I alt", style="bold"), "", "",
+                      Text(number(office.total), style="bold"))
+        out.print(table)
+
+    heading(f"Pr. kommune {f.year} (kr.)")
+    table = _table(("Kommune", "left"), ("Kode", "right"), ("Folketal", "right"),
+                   ("Som lead", "right"), ("Medfin.", "right"), ("I alt", "right"),
+                   ("Kr./indb.", "right"))
+    for m in f.municipalities:
+        name = m.municipality.name + ("" if m.participating else " *")
+        per_inhabitant = f"{m.total / m.population:.2f}".replace(".", ",") if m.population else "–"
+        table.add_row(name, f"{m.municipality.code:03d}", number(m.population),
+                      number(m.as_lead), number(m.as_cofinancer), number(m.total),
+                      per_inhabitant, style=None if m.participating else "dim")
+    table.add_section()
+    table.add_row(Text("I alt", style="bold"), "",
+                  number(sum(m.population for m in f.municipalities)),
+                  number(sum(m.as_lead for m in f.municipalities)),
+                  number(sum(m.as_cofinancer for m in f.municipalities)),
+                  Text(number(f.total_municipal), style="bold"), "")
+    out.print(table)
+    outside = [m.municipality.name for m in f.municipalities if not m.participating]
+    if outside:
+        out.print(f"* Deltager ikke i medfinansieringen: {', '.join(outside)} (betaler 0 kr.).")
+
+    _grants(f)
+    out.print()
+    out.print(Text(f"Kommunal medfinansiering i alt {f.year}: {kr(f.total_municipal)}",
+                   style="bold"))
+
+
+def _grants(f: Funding) -> None:
+    out = _out
+    if f.grants:
+        heading(f"Bevillinger {f.year} (kr.)")
+        table = _table(("Bevilliger", "left"), ("Modtager", "left"), ("Kr.", "right"))
+        for g in f.grants:
+            table.add_row(g.source, g.recipient, number(g.amount))
+        table.add_section()
+        table.add_row(Text("I alt", style="bold"), "", Text(number(f.total_grants), style="bold"))
+        out.print(table)
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+_SEVERITY = {"error": Text("fejl", style="bold red"), "warning": Text("advarsel", style="yellow")}
+
+
+def findings(items: list[Finding], examples: int = EXAMPLES_PER_CODE) -> None:
+    """Findings grouped by code with a count and the first examples, most severe first."""
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for finding in sorted(items, key=Finding.sort_key):
+        groups[finding.code].append(finding)
+    order = sorted(groups, key=lambda c: (groups[c][0].severity != "error", -len(groups[c]), c))
+    for code in order:
+        group = groups[code]
+        head = Text()
+        head.append_text(_SEVERITY[group[0].severity])
+        head.append(f"  {code}", style="bold")
+        head.append(f"  ({len(group)})")
+        _out.print(head)
+        for finding in group[:examples]:
+            where = finding.file
+            if finding.sheet:
+                where += f" · {finding.sheet}!{finding.cell}" if finding.cell else \
+                    f" · {finding.sheet}"
+            _out.print(Text(f"    {where}", style="dim"), soft_wrap=True)
+            _out.print(Text(f"    {finding.message}"), soft_wrap=True)
+        if len(group) > examples:
+            _out.print(Text(f"    … og {len(group) - examples} mere af samme slags "
+                            "(se alle med --json)", style="dim"))
+
+
+def validation(v: Validation) -> None:
+    items = v.all_findings()
+    if items:
+        findings(items)
+        _out.print()
+    for sub in v.submissions:
+        label = sub.path.name
+        who = f"{sub.office_id or '?'} {sub.year or '?'}"
+        if sub.errors:
+            verdict = Text(f"✗ {label} ({who}): {sub.errors} fejl, {sub.warnings} advarsler",
+                           style="red")
+        elif sub.warnings:
+            verdict = Text(f"~ {label} ({who}): godkendt med {sub.warnings} advarsler",
+                           style="yellow")
+        else:
+            verdict = Text(f"✓ {label} ({who}): godkendt", style="green")
+        _out.print(verdict)
+    for finding in v.findings:
+        if finding.code == "submission-missing":
+            _out.print(Text(f"✗ {finding.message}", style="red"))
+    total = Text(f"{len(v.submissions)} filer: {v.errors} fejl, {v.warnings} advarsler",
+                 style="bold")
+    _out.print(total)
+
+
+# --- the annual orientation -----------------------------------------------------------------
+
+_STATUS_STYLE = {MET: ("✓", "green"), PARTIAL: ("~", "yellow"), NOT_MET: ("✗", "red"),
+                 NOT_REPORTED: ("–", "dim")}
+_SUBMISSION_STYLE = {SUBMISSION_OK: "green", SUBMISSION_WARNINGS: "yellow",
+                     SUBMISSION_ERRORS: "red", SUBMISSION_MISSING: "red"}
+
+
+def followup(f: Followup, report: str) -> None:
+    out = _out
+    out.print(Text(f"Opfølgning på de regionale klyngekontorer {f.year} – til {f.council}",
+                   style="bold"))
+    participating = len(f.participating)
+    table = Table(title="Resumé", title_justify="left")
+    for name, justify in (("Klyngekontor", "left"), ("Lead", "left"), ("Indberetning", "left"),
+                          ("Opfyldt", "right"), ("Delvist", "right"), ("Ikke", "right"),
+                          ("Virksomheder", "right"), ("SMV", "right"), ("Kommuner", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for o in f.offices:
+        table.add_row(
+            o.office.cluster, o.office.lead.name,
+            Text(o.status, style=_SUBMISSION_STYLE.get(o.status, "")),
+            Text(f"✓ {o.count(MET)}", style="green"),
+            Text(f"~ {o.count(PARTIAL)}", style="yellow"),
+            Text(f"✗ {o.count(NOT_MET)}", style="red"),
+            number(o.companies), number(o.smes),
+            f"{len(o.municipalities_reached)} af {participating}")
+    out.print(table)
+    for o in f.offices:
+        if not o.indicators:
+            continue
+        line = Text(f"{o.office.cluster}: ", style="bold")
+        for i, outcome in enumerate(o.indicators):
+            mark, style = _STATUS_STYLE.get(outcome.status, ("?", ""))
+            if i:
+                line.append("  ")
+            line.append(f"{mark} {outcome.indicator.id} {percent(outcome.attainment)}",
+                        style=style)
+        out.print(line)
+    reached = {m.code for o in f.offices for m in o.municipalities_reached}
+    unreached = [m.name for m in f.participating if m.code not in reached]
+    if unreached:
+        out.print(Text(f"Kommuner, som intet klyngekontor har nået: {', '.join(unreached)}",
+                       style="bold yellow"))
+    else:
+        out.print(Text(f"Alle {participating} deltagende kommuner er nået af mindst ét "
+                       "klyngekontor.", style="green"))
+    important = [x for x in f.validation.all_findings() if x.severity == "error"]
+    if important:
+        out.print()
+        out.print(Text("Fejl, der skal rettes:", style="bold red"))
+        findings(important)
+    if f.warnings:
+        out.print(Text(f"{f.warnings} advarsler – se fanen Valideringsnoter i rapporten.",
+                       style="yellow"))
+    out.print()
+    out.print(Text(f"Rapport skrevet: {report}", style="bold"))

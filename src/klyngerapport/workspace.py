@@ -1,0 +1,84 @@
+"""Files the tool creates for the user: a working folder (`init`) and templates (`template`)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from klyngerapport.config import CONFIG_NAME, Config, parse_file
+from klyngerapport.errors import ConfigError, OutputError, suggestion
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and a rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def create_workspace(folder: Path, force: bool = False) -> tuple[Path, list[Path]]:
+    """A commented klyngerapport.toml with the seed's setup, and the folders its [paths] name."""
+    target = folder / CONFIG_NAME
+    if target.exists() and not force:
+        raise OutputError(f"{target} findes allerede og overskrives ikke.",
+                          "Vælg en anden mappe, eller brug --force for at overskrive den.")
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} findes og er ikke en mappe.")
+    text = resources.files("klyngerapport").joinpath(f"data/{CONFIG_NAME}").read_bytes()
+    try:
+        write_atomically(target, text)
+    except OSError as exc:
+        raise OutputError(f"Kan ikke skrive {target}: {exc.strerror}.") from None
+    config = parse_file(target)
+    made: list[Path] = []
+    for template in (config.submissions, config.reports, config.templates):
+        # Create the fixed part of the path: "indberetninger/{year}" -> "indberetninger".
+        fixed = template.split("{year}")[0].rstrip("/\\") or "."
+        path = config.resolve(fixed)
+        if not path.exists():
+            path.mkdir(parents=True)
+            made.append(path)
+    return target, made
+
+
+def write_templates(config: Config, year: int, office_id: str | None,
+                    force: bool = False) -> list[Path]:
+    """One prefilled submission workbook per office active in `year` (or just `office_id`)."""
+    from klyngerapport.render.template import template_filename, write_template
+
+    offices = config.active_offices(year)
+    if office_id is not None:
+        office = config.office(office_id)
+        if office is None:
+            raise ConfigError(
+                f'Klyngekontoret "{office_id}" findes ikke i {config.path.name}.'
+                f"{suggestion(office_id, [o.id for o in config.offices])}",
+                f"Kendte klyngekontorer: {', '.join(o.id for o in config.offices)}.")
+        if not office.active(year):
+            raise ConfigError(f"{office.id} er ikke aktivt i {year} (aktivt "
+                              f"{office.first_year}–{office.last_year}).")
+        offices = (office,)
+    if not offices:
+        raise ConfigError(f"Intet klyngekontor er aktivt i {year} ifølge {config.path.name}.",
+                          "Tjek years = [første, sidste] under [[office]].")
+    folder = config.templates_dir(year)
+    paths = [folder / template_filename(o.id, year) for o in offices]
+    existing = [p for p in paths if p.exists()]
+    if existing and not force:
+        raise OutputError(f"Skabelonen findes allerede: {', '.join(str(p) for p in existing)}.",
+                          "Brug --force for at overskrive (udfyldte filer går tabt), eller flyt "
+                          "dem først.")
+    for office, path in zip(offices, paths, strict=True):
+        try:
+            write_template(config, office, year, path)
+        except OSError as exc:
+            raise OutputError(f"Kan ikke skrive {path}: {exc.strerror}.") from None
+    return paths

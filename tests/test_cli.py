@@ -1,0 +1,93 @@
+"""The command line: version, help, init, and error handling."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from klyngerapport import __version__, config
+from klyngerapport.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["validate", "--help"]])
+def test_version_and_help_do_not_import_spreadsheet_libraries(argv: list[str]) -> None:
+    code = (
+        "import sys\n"
+        "from klyngerapport.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "bad = [m for m in ('openpyxl', 'python_calamine') if m in sys.modules]\n"
+        "print('IMPORTED', bad)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert "IMPORTED []" in out
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"klyngerapport {__version__}"
+
+
+def test_python_dash_m() -> None:
+    out = subprocess.run([sys.executable, "-m", "klyngerapport", "--version"],
+                         capture_output=True, text=True, check=True).stdout
+    assert __version__ in out
+
+
+@pytest.mark.parametrize("command", ["init", "template", "validate", "generate", "funding"])
+def test_every_command_has_danish_help(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "Vis denne hjælp og afslut." in result.stdout
+    assert "Show this message" not in result.stdout
+
+
+def test_init_creates_a_working_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "kkr"
+    result = runner.invoke(app, ["init", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (folder / "klyngerapport.toml").is_file()
+    for name in ("indberetninger", "rapporter", "skabeloner"):
+        assert (folder / name).is_dir()
+    cfg = config.parse_file(folder / "klyngerapport.toml")
+    assert len(cfg.offices) == 4
+    funding = runner.invoke(app, ["--config", str(folder / "klyngerapport.toml"), "funding",
+                                  "2022"])
+    assert funding.exit_code == 0
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "klyngerapport.toml"
+    target.write_text("# mine\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "findes allerede" in result.output and "klyngerapport.toml" in result.output
+    assert target.read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_unexpected_error_is_one_line_without_debug(monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    from klyngerapport import funding
+
+    def boom(*args: object) -> None:
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(funding, "compute", boom)
+    samples = Path(__file__).resolve().parents[1] / "samples" / "klyngerapport.toml"
+    result = runner.invoke(app, ["--config", str(samples), "funding", "2022"])
+    assert result.exit_code == 2
+    assert "Uventet fejl: RuntimeError: kaput" in result.output
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["--config", str(samples), "--debug", "funding", "2022"])
+    assert result.exit_code == 2
+    assert "Traceback" in result.output
