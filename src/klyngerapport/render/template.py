@@ -1,0 +1,386 @@
+"""The prefilled submission workbook an office fills in (PRODUCT.md §5), written with openpyxl.
+
+Three visible sheets (Indberetning, Indikatorer, Virksomheder) and a hidden one (Lister) that feeds
+the drop-downs. Everything the office must not change is locked by sheet protection without a
+password (protection prevents accidents, it is not security); the cells to fill in are unlocked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils.datetime import to_excel
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from klyngerapport.config import Config
+from klyngerapport.model import ACTIVITIES, Office
+from klyngerapport.reference import municipalities
+
+SHEET_INFO = "Indberetning"
+SHEET_INDICATORS = "Indikatorer"
+SHEET_COMPANIES = "Virksomheder"
+SHEET_LISTS = "Lister"
+
+INFO_LABELS = ("Klyngekontor", "År", "Kontaktperson", "E-mail", "Dato")
+INDICATOR_HEADERS = ("ID", "Indikator", "Enhed", "Mål", "Resultat", "Bemærkning")
+COMPANY_HEADERS = ("CVR-nummer", "Virksomhedsnavn", "Kommune", "SMV", "Aktivitet", "Dato")
+DERIVED_TEXT = "Beregnes ud fra fanen Virksomheder"
+COMPANY_ROWS = 2000  # unlocked, formatted input rows below the header of Virksomheder
+
+# Where things are, for code that fills a template in (the reader finds them by their labels).
+INFO_FIRST_ROW = 4  # "Klyngekontor" in A4, its value in B4; the other labels follow
+HEADER_ROW = 1  # header row of Indikatorer and Virksomheder
+
+DATE_FORMAT = "dd-mm-yyyy"
+NUMBER_FORMAT = "#,##0"
+
+# Names of the list ranges on the hidden sheet, used by the drop-downs. Defined names keep the
+# validation formulas valid in every Excel version (older ones refuse references to other sheets).
+LIST_MUNICIPALITIES = "Kommuner"
+LIST_YES_NO = "JaNej"
+LIST_ACTIVITIES = "Aktiviteter"
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+_LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
+_THIN = Side(style="thin", color="BFBFBF")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_UNLOCKED = Protection(locked=False)
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+_DANISH_LETTERS = str.maketrans("æøå", "{|}")  # the characters right after "z"
+
+
+def template_filename(office_id: str, year: int) -> str:
+    """The file name of an office's template: '<office-id>-<YEAR>.xlsx'."""
+    return f"{office_id}-{year}.xlsx"
+
+
+def write_template(config: Config, office: Office, year: int, path: Path) -> None:
+    """Write the prefilled submission workbook of `office` for `year` to `path`, atomically.
+
+    The workbook is written to a temporary file in the same folder and renamed over `path`, so a
+    failure never leaves a half-written file (and an existing file stays as it was).
+    """
+    _save_atomically(build_template(config, office, year), path)
+
+
+def build_template(config: Config, office: Office, year: int) -> Any:
+    """The template as an openpyxl Workbook (not saved)."""
+    wb = Workbook()
+    _info_sheet(wb.active, config, office, year)
+    _indicator_sheet(wb.create_sheet(SHEET_INDICATORS), config, office, year)
+    _company_sheet(wb.create_sheet(SHEET_COMPANIES), config, year)
+    _list_sheet(wb, wb.create_sheet(SHEET_LISTS))
+    wb.active = 0
+    # Renaming, deleting or unhiding sheets would break the submission; no password, by design.
+    wb.security = WorkbookProtection(lockStructure=True)
+    props = wb.properties
+    props.title = f"Indberetning {year} – {office.cluster}"
+    props.subject = f"Årlig opfølgning på de regionale klyngekontorer, {config.council}"
+    props.creator = "klyngerapport"
+    props.lastModifiedBy = "klyngerapport"
+    props.keywords = f"klyngerapport; {office.id}; {year}"
+    props.description = (f"Skabelon til {office.cluster}s indberetning for {year} til "
+                         f"{config.council}. Lavet med klyngerapport.")
+    props.language = "da-DK"
+    return wb
+
+
+# --- sheets ------------------------------------------------------------------------------------
+
+
+def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
+    ws.title = SHEET_INFO
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 48
+    ws.column_dimensions["C"].width = 40
+
+    ws["A1"] = f"Indberetning til {config.council} for {year}"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = (f"{office.cluster} – regionalt klyngekontor for {office.strength.lower()}, "
+                f"leadkommune {office.lead.name}")
+    ws["A2"].font = Font(italic=True, color="595959")
+
+    first = INFO_FIRST_ROW
+    values: dict[str, Any] = {"Klyngekontor": office.id, "År": year}
+    hints = {
+        "Klyngekontor": "Udfyldt på forhånd – må ikke ændres.",
+        "År": "Udfyldt på forhånd – må ikke ændres.",
+        "Kontaktperson": "Navn på den, der har udfyldt indberetningen.",
+        "E-mail": "Kontaktpersonens e-mailadresse.",
+        "Dato": f"Dato for indberetningen ({DATE_FORMAT.replace('yyyy', 'åååå')}).",
+    }
+    for offset, label in enumerate(INFO_LABELS):
+        row = first + offset
+        ws.cell(row, 1, label).font = Font(bold=True)
+        value = ws.cell(row, 2, values.get(label))
+        value.border = _BOX
+        if label in values:
+            value.fill = _LOCKED_FILL
+            value.alignment = Alignment(horizontal="left")
+        else:
+            value.fill = _INPUT_FILL
+            value.protection = _UNLOCKED
+        if label == "Dato":
+            value.number_format = DATE_FORMAT
+            value.alignment = Alignment(horizontal="left")
+        ws.cell(row, 3, hints[label]).font = Font(italic=True, color="7F7F7F")
+
+    date_row = first + INFO_LABELS.index("Dato")
+    submitted = _validation(
+        "date", operator="between",
+        formula1=_serial(dt.date(year, 1, 1)), formula2=_serial(dt.date(year + 1, 12, 31)),
+        promptTitle="Dato",
+        prompt=f"Datoen for indberetningen, fx 15-01-{year + 1}.",
+        errorTitle="Ugyldig dato",
+        error=f"Skriv en dato mellem 01-01-{year} og 31-12-{year + 1} som dd-mm-åååå.")
+    submitted.add(f"B{date_row}")
+    ws.add_data_validation(submitted)
+    for label in ("Kontaktperson", "E-mail"):
+        text = _validation("textLength", operator="lessThanOrEqual", formula1="200",
+                           promptTitle=label, prompt=hints[label],
+                           errorTitle="For lang tekst", error="Højst 200 tegn.")
+        text.add(f"B{first + INFO_LABELS.index(label)}")
+        ws.add_data_validation(text)
+
+    row = first + len(INFO_LABELS) + 1
+    participating = config.participating()
+    outside = [m.name for m in config.non_participating]
+    about = [
+        ("Klynge", office.cluster),
+        ("Styrkeposition", office.strength),
+        ("Leadkommune", office.lead.name),
+        ("Deltagende kommuner", f"{len(participating)} af {len(municipalities().municipalities)}"
+         + (f" (ikke {', '.join(outside)})" if outside else "")),
+    ]
+    ws.cell(row, 1, "Om klyngekontoret").font = Font(bold=True, size=12)
+    for offset, (label, text) in enumerate(about, start=1):
+        ws.cell(row + offset, 1, label).font = Font(color="595959")
+        ws.cell(row + offset, 2, text)
+
+    row += len(about) + 2
+    ws.cell(row, 1, "Sådan udfylder du skabelonen").font = Font(bold=True, size=12)
+    steps = [
+        "1. Udfyld de gule felter ovenfor: kontaktperson, e-mail og dato.",
+        "2. Fanen Indikatorer: skriv årets resultat i kolonnen Resultat (de gule felter). "
+        "Målene kommer fra resultatkontrakten og kan ikke ændres. Forklar gerne afvigelser "
+        "i Bemærkning.",
+        "3. Fanen Virksomheder: én række for hvert forløb med en virksomhed – CVR-nummer "
+        f"(8 cifre), navn, kommune, SMV (Ja/Nej), aktivitet og dato i {year}. "
+        "Den samme virksomhed må gerne stå flere gange med forskellige aktiviteter.",
+        f'4. Indikatorer med teksten "{DERIVED_TEXT}" tælles automatisk: unikke CVR-numre '
+        "fra de deltagende kommuner. Virksomheder fra andre kommuner vises, men tælles ikke.",
+        "5. Skriv tal uden tekst (fx 1250000, ikke \"ca. 1,2 mio.\"), og brug ikke formler.",
+        f"6. Gem filen som Excel-fil (.xlsx) under samme navn, og send den til leadkommunen "
+        f"({office.lead.name}).",
+    ]
+    # One merged, wrapped block reads (and prints) better than six overflowing lines.
+    block = ws.cell(row + 1, 1, "\n".join(steps))
+    block.alignment = _WRAP_TOP
+    ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + len(steps), end_column=3)
+    for offset in range(1, len(steps) + 1):
+        ws.row_dimensions[row + offset].height = 27
+
+    ws.sheet_view.selection[0].activeCell = f"B{first + 2}"
+    ws.sheet_view.selection[0].sqref = f"B{first + 2}"
+    ws.print_options.gridLines = False
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToHeight = 0
+    _protect(ws)
+
+
+def _indicator_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
+    _header(ws, INDICATOR_HEADERS, widths=(10, 62, 9, 14, 22, 44))
+    reported = _validation(
+        "decimal", operator="greaterThanOrEqual", formula1="0",
+        promptTitle="Resultat",
+        prompt=f"Årets resultat for {year} som et tal, fx 12 eller 1250000. "
+               "Forklaringer skrives i Bemærkning.",
+        errorTitle="Ugyldigt resultat",
+        error="Resultatet skal være et tal, der er 0 eller større (fx 1250000 – ikke "
+              "\"ca. 40\" eller tekst).")
+    for row, (indicator, target) in enumerate(config.contract(office.id, year),
+                                              start=HEADER_ROW + 1):
+        ws.cell(row, 1, indicator.id)
+        ws.cell(row, 2, indicator.name).alignment = _WRAP_TOP
+        ws.cell(row, 3, indicator.unit)
+        goal = ws.cell(row, 4, int(target) if float(target).is_integer() else target)
+        goal.number_format = NUMBER_FORMAT
+        result = ws.cell(row, 5)
+        result.number_format = NUMBER_FORMAT
+        if indicator.derived:
+            result.value = DERIVED_TEXT
+            result.font = Font(italic=True, color="595959")
+            result.fill = _LOCKED_FILL
+            result.alignment = Alignment(wrap_text=True, vertical="top")
+        else:
+            result.fill = _INPUT_FILL
+            result.protection = _UNLOCKED
+            reported.add(result.coordinate)
+        comment = ws.cell(row, 6)
+        comment.protection = _UNLOCKED
+        comment.alignment = _WRAP_TOP
+        for col in range(1, len(INDICATOR_HEADERS) + 1):
+            cell = ws.cell(row, col)
+            cell.border = _BOX
+            if col != 2 and cell.alignment.vertical is None:
+                cell.alignment = Alignment(vertical="top", wrap_text=cell.alignment.wrap_text)
+        ws.row_dimensions[row].height = 30
+    if reported.sqref:
+        ws.add_data_validation(reported)
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    _protect(ws, formatColumns=False, formatRows=False)
+
+
+def _company_sheet(ws: Any, config: Config, year: int) -> None:
+    _header(ws, COMPANY_HEADERS, widths=(14, 44, 18, 8, 28, 13))
+    first, last = HEADER_ROW + 1, HEADER_ROW + COMPANY_ROWS
+    formats = ("0", "@", "General", "General", "General", DATE_FORMAT)
+    for row in range(first, last + 1):
+        for col, number_format in enumerate(formats, start=1):
+            cell = ws.cell(row, col)
+            cell.protection = _UNLOCKED
+            if number_format != "General":
+                cell.number_format = number_format
+
+    outside = ", ".join(m.name for m in config.non_participating)
+    validations = {
+        "A": _validation(
+            "whole", operator="between", formula1="10000000", formula2="99999999",
+            promptTitle="CVR-nummer",
+            prompt="Virksomhedens CVR-nummer: 8 cifre uden mellemrum, fx 25313763.",
+            errorTitle="Ugyldigt CVR-nummer",
+            error="Et CVR-nummer er 8 cifre og starter ikke med 0. Slå nummeret op på virk.dk."),
+        "C": _validation(
+            "list", formula1=LIST_MUNICIPALITIES,
+            promptTitle="Kommune",
+            prompt="Vælg den kommune, virksomheden ligger i."
+                   + (f" Virksomheder i {outside} vises i rapporten, men tælles ikke med."
+                      if outside else ""),
+            errorTitle="Ukendt kommune",
+            error="Vælg kommunen på listen (en af de 17 kommuner i Region Sjælland)."),
+        "D": _validation(
+            "list", formula1=LIST_YES_NO,
+            promptTitle="SMV",
+            prompt="Ja hvis virksomheden er en lille eller mellemstor virksomhed "
+                   "(under 250 ansatte), ellers Nej.",
+            errorTitle="Ja eller Nej",
+            error="Vælg Ja eller Nej på listen."),
+        "E": _validation(
+            "list", formula1=LIST_ACTIVITIES,
+            promptTitle="Aktivitet",
+            prompt="Vælg aktiviteten på listen. Har virksomheden deltaget i flere aktiviteter, "
+                   "så brug en række til hver.",
+            errorTitle="Ukendt aktivitet",
+            error="Vælg en af aktiviteterne på listen."),
+        "F": _validation(
+            "date", operator="between",
+            formula1=_serial(dt.date(year, 1, 1)), formula2=_serial(dt.date(year, 12, 31)),
+            promptTitle="Dato",
+            prompt=f"Dato for aktiviteten i {year}, fx 15-03-{year}.",
+            errorTitle="Dato uden for året",
+            error=f"Datoen skal ligge i {year} (01-01-{year} til 31-12-{year}) og skrives "
+                  "som dd-mm-åååå."),
+    }
+    for column, validation in validations.items():
+        validation.add(f"{column}{first}:{column}{last}")
+        ws.add_data_validation(validation)
+
+    ws.freeze_panes = f"A{first}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:F{last}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    _protect(ws, formatColumns=False, formatRows=False, insertRows=False, deleteRows=False,
+             sort=False, autoFilter=False)
+
+
+def _list_sheet(wb: Any, ws: Any) -> None:
+    names = sorted(municipalities().names(), key=_danish_order)
+    columns: list[tuple[str, str, tuple[str, ...]]] = [
+        ("A", LIST_MUNICIPALITIES, tuple(names)),
+        ("B", LIST_YES_NO, ("Ja", "Nej")),
+        ("C", LIST_ACTIVITIES, ACTIVITIES),
+    ]
+    for col, (letter, name, items) in enumerate(columns, start=1):
+        ws.cell(1, col, name).font = Font(bold=True)
+        for row, item in enumerate(items, start=2):
+            ws.cell(row, col, item)
+        ws.column_dimensions[letter].width = 28
+        ref = f"'{SHEET_LISTS}'!${letter}$2:${letter}${len(items) + 1}"
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    ws.sheet_state = "hidden"
+    _protect(ws)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _header(ws: Any, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
+    for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = ws.cell(HEADER_ROW, col, text)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.border = _BOX
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        ws.column_dimensions[cell.column_letter].width = width
+    ws.row_dimensions[HEADER_ROW].height = 20
+
+
+def _validation(kind: str, **options: Any) -> Any:
+    return DataValidation(type=kind, allow_blank=True, showInputMessage=True,
+                          showErrorMessage=True, errorStyle="stop", **options)
+
+
+def _protect(ws: Any, **allowed: bool) -> None:
+    """Protect the sheet without a password; `allowed` lists what stays possible (False = allowed
+    in OOXML's inverted flags, e.g. formatColumns=False lets the office widen columns)."""
+    protection = ws.protection
+    for flag, value in allowed.items():
+        setattr(protection, flag, value)
+    protection.sheet = True
+
+
+def _serial(day: dt.date) -> str:
+    """A date as the serial number Excel stores in validation formulas."""
+    return str(int(to_excel(day)))
+
+
+def _danish_order(name: str) -> str:
+    """Sort key putting æ, ø, å after z, as in a Danish list."""
+    return name.casefold().translate(_DANISH_LETTERS)
+
+
+def _save_atomically(wb: Any, path: Path) -> None:
+    """Save via a temporary file in the same folder and a rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A hidden name, so a validate run over the folder meanwhile skips it; opened with 'x' (not
+    # mkstemp) so the finished file gets the usual permissions of the user's umask.
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        with tmp.open("xb") as handle:
+            wb.save(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
