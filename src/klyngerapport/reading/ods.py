@@ -1,0 +1,110 @@
+"""Looking inside an .ods file before python-calamine reads it.
+
+calamine reads every table of an .ods file when it opens it, and expands repeated cells and rows
+(`table:number-columns-repeated`, `table:number-rows-repeated`) into a dense grid: one repeated
+cell can ask for billions. So before calamine runs, one streaming pass over content.xml measures
+each table's grid as calamine will build it and collects the formula cells without a calculated
+value (LibreOffice always stores values; other writers may not). Names are matched with the
+`table:`/`office:` prefixes literally, as calamine does.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from xml.parsers import expat
+
+from klyngerapport.reading import problems
+from klyngerapport.reading.safety import MAX_CELLS
+from klyngerapport.reading.sheet import cell_ref
+
+# Formula positions kept per table; far more than a submission holds, and it bounds the memory
+# a repeated formula cell can claim.
+MAX_FORMULA_POSITIONS = 100_000
+
+_NO_ROW = 1 << 62  # "no valued cell yet" for the running minimum
+
+
+def scan_content(path: Path) -> dict[str, frozenset[tuple[int, int]]]:
+    """Table name -> formula cells without a value; FileProblem when a table is too large.
+
+    Only start tags are handled (an end-tag handler would double the cost of this pass): a row's
+    position follows from the rows before it, a cell's from the cells before it in its row. Like
+    calamine, only cells with an `office:value-type` hold a value.
+    """
+    formulas: dict[str, set[tuple[int, int]]] = {}
+    name = ""  # the current table
+    in_table: set[tuple[int, int]] = set()
+    row, row_stop = 0, 0  # the rows [row, row_stop) the current table:table-row stands for
+    col = 0  # column of the next cell in the row
+    # Extent of the valued cells of the current table: rows [top, bottom), columns [left, right).
+    top = left = _NO_ROW
+    bottom = right = 0
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal name, in_table, row, row_stop, col, top, left, bottom, right
+        if tag == "table:table-cell" or tag == "table:covered-table-cell":
+            first = col
+            repeat = attrs.get("table:number-columns-repeated")
+            col = first + (_repeat(repeat) if repeat else 1)
+            if "office:value-type" in attrs:
+                grew = False
+                if row < top:
+                    top, grew = row, True
+                if row_stop > bottom:
+                    bottom, grew = row_stop, True
+                if first < left:
+                    left, grew = first, True
+                if col > right:
+                    right, grew = col, True
+                if grew and (bottom - top) * (right - left) > MAX_CELLS:
+                    extent = f"{cell_ref(top + 1, left)}:{cell_ref(bottom, right - 1)}"
+                    raise problems.too_many_cells(name, extent, MAX_CELLS)
+            elif "table:formula" in attrs:
+                _add_formulas(in_table, range(row, row_stop), range(first, col))
+        elif tag == "table:table-row":
+            repeat = attrs.get("table:number-rows-repeated")
+            row = row_stop
+            row_stop = row + (_repeat(repeat) if repeat else 1)
+            col = 0
+        elif tag == "table:table":
+            name = attrs.get("table:name", "")
+            in_table = formulas.setdefault(name, set())
+            row = row_stop = col = bottom = right = 0
+            top = left = _NO_ROW
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.StartElementHandler = start
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
+            parser.ParseFile(stream)
+    except (expat.ExpatError, KeyError) as exc:
+        detail = expat.ErrorString(exc.code) if isinstance(exc, expat.ExpatError) else "mangler"
+        raise problems.unreadable(
+            f"Regnearkets indhold (content.xml) er beskadiget ({detail}).") from None
+    return {table: frozenset(positions) for table, positions in formulas.items()}
+
+
+def _add_formulas(positions: set[tuple[int, int]], rows: range, cols: range) -> None:
+    """Add (1-based row, column) for every cell a repeated formula cell stands for, capped."""
+    room = MAX_FORMULA_POSITIONS - len(positions)
+    for r in rows:
+        if room <= 0:
+            return
+        positions.update((r + 1, c) for c in cols[:room])
+        room -= min(len(cols), room)
+
+
+def _repeat(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    # More than nine digits is more than any sheet holds; it stands in for "huge" without
+    # converting an arbitrarily long digit string.
+    return max(int(text), 1) if len(text) <= 9 else 10**9
+
+
+def _refuse(*_: object) -> None:
+    raise expat.ExpatError("DTD not allowed")

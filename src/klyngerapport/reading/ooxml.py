@@ -1,0 +1,277 @@
+"""Looking inside an .xlsx/.xlsm package where python-calamine cannot: a sheet's extent and its
+formula cells without a calculated value.
+
+calamine builds a dense grid spanning a sheet's first to last cell, so one value typed in XFD1048576
+next to one in A1 asks for 17 billion cells and aborts the process. `check_extent` bounds that grid
+before calamine runs: a fast byte scan proves the common case (every cell reference in A1:Z99999)
+and only an unusual sheet pays for an exact walk with expat.
+
+A formula cell that was never calculated (files written by scripts and some web tools) carries no
+value, so calamine reads it as empty; `formulas_without_value` finds such cells so a check can say
+"open and save the file in Excel" instead of "the value is missing".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+from xml.parsers import expat
+
+from defusedxml import ElementTree
+
+from klyngerapport.reading import problems
+from klyngerapport.reading.safety import MAX_CELLS
+from klyngerapport.reading.sheet import cell_ref
+
+MAX_PACKAGE_PART = 20_000_000  # bytes of workbook.xml or its relationships, parsed in one go
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_WORKBOOK = "xl/workbook.xml"  # where calamine looks, whatever _rels/.rels says
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+
+_CHUNK = 1 << 20
+_OVERLAP = 32  # longer than any match of the patterns below
+
+# A cell tag that does not start with a plain reference ` r="A1"`: one letter and one to five
+# digits, one space before it. That catches cells without a reference, with another attribute
+# first or oddly spaced or quoted, and references beyond column Z or row 99999. The first
+# alternative passes other tags (<col>, <cfRule>, ...); one pass, one literal to search for.
+_UNUSUAL_CELL = re.compile(rb'<c(?![\w.:-]| r="[A-Za-z][0-9]{1,5}")')
+# A cell tag with a namespace prefix, which the pattern above cannot see.
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+# Without unusual cells, every cell lies in A1:Z99999: a grid of at most PLAIN_CELLS, which must
+# stay within MAX_CELLS for the fast scan to prove anything.
+PLAIN_CELLS = 26 * 99_999
+
+# A formula element, plain or prefixed; two patterns because each then starts with a literal,
+# which the regex engine searches for quickly.
+_FORMULA = (re.compile(rb"<f[\s/>]"), re.compile(rb":f[\s/>]"))
+
+
+def sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name -> zip member holding its XML, resolved as calamine does."""
+    with zipfile.ZipFile(path) as archive:
+        workbook = ElementTree.fromstring(_read_part(archive, _WORKBOOK), forbid_dtd=True)
+        rels = ElementTree.fromstring(_read_part(archive, _WORKBOOK_RELS), forbid_dtd=True)
+    targets = {
+        rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")
+    }
+    parts: dict[str, str] = {}
+    for sheet in workbook.iter(f"{{{_MAIN_NS}}}sheet"):
+        target = targets.get(sheet.get(f"{{{_REL_NS}}}id"))
+        name = sheet.get("name")
+        if target and name is not None:
+            parts[name] = _resolve(target)
+    return parts
+
+
+def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
+    info = archive.getinfo(name)
+    if info.file_size > MAX_PACKAGE_PART:
+        raise problems.unpacks_too_large(f'delen "{name}" er usædvanlig stor')
+    return archive.read(info)
+
+
+def _resolve(target: str) -> str:
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join("xl", target.removeprefix("xl/")))
+
+
+# --- extent ------------------------------------------------------------------------------------
+
+
+def check_extent(path: Path, part: str, sheet: str) -> None:
+    """Raise FileProblem (file-too-large) when the sheet's cells span more than MAX_CELLS."""
+    with zipfile.ZipFile(path) as archive:
+        with archive.open(part) as stream:
+            if _plainly_small(stream):
+                return
+        with archive.open(part) as stream:
+            try:
+                walk = _walk(stream, limit=MAX_CELLS)
+            except expat.ExpatError as exc:
+                raise problems.unreadable(
+                    f'Arket "{sheet}" er beskadiget (XML-fejl: {expat.ErrorString(exc.code)}).'
+                ) from None
+    if walk.cells > MAX_CELLS:
+        raise problems.too_many_cells(sheet, walk.extent(), MAX_CELLS)
+
+
+def _plainly_small(stream: IO[bytes]) -> bool:
+    """True when a byte scan proves every cell lies in A1:Z99999 (False: look closer)."""
+    tail = b""
+    while chunk := stream.read(_CHUNK):
+        buffer = tail + chunk
+        # A match starting in the last _OVERLAP bytes may need bytes not read yet; it is looked
+        # at again, complete, at the start of the next buffer.
+        decided = len(buffer) - _OVERLAP
+        for pattern in (_UNUSUAL_CELL, _PREFIXED_CELL):
+            match = pattern.search(buffer)
+            if match and match.start() < decided:
+                return False
+        tail = buffer[max(decided, 0) :]
+    return not (_UNUSUAL_CELL.search(tail) or _PREFIXED_CELL.search(tail))
+
+
+# --- formulas ----------------------------------------------------------------------------------
+
+
+def formulas_without_value(path: Path, part: str) -> frozenset[tuple[int, int]]:
+    """(row 1-based, column 0-based) of formula cells with no calculated value in one sheet."""
+    with zipfile.ZipFile(path) as archive:
+        with archive.open(part) as stream:
+            if not _has_formula(stream):
+                return frozenset()
+        with archive.open(part) as stream:
+            walk = _Walk()
+            # calamine has read the sheet already: on malformed XML, report what came before.
+            with contextlib.suppress(expat.ExpatError):
+                _walk(stream, limit=None, into=walk)
+            return frozenset(walk.formulas)
+
+
+def _has_formula(stream: IO[bytes]) -> bool:
+    """A quick byte scan: most sheets hold no formula at all, and then no XML parse is needed."""
+    tail = b""
+    while chunk := stream.read(_CHUNK):
+        buffer = tail + chunk
+        if any(pattern.search(buffer) for pattern in _FORMULA):
+            return True
+        tail = buffer[-_OVERLAP:]
+    return False
+
+
+# --- the exact walk ----------------------------------------------------------------------------
+
+
+class _TooManyCells(Exception):
+    """The walk has seen enough to refuse the sheet."""
+
+
+@dataclass
+class _Walk:
+    """Positions as calamine assigns them: 0-based row and column."""
+
+    min_row: int = -1
+    max_row: int = -1
+    min_col: int = -1
+    max_col: int = -1
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # 1-based row, 0-based col
+
+    @property
+    def cells(self) -> int:
+        if self.max_row < 0:
+            return 0
+        return (self.max_row - self.min_row + 1) * (self.max_col - self.min_col + 1)
+
+    def extent(self) -> str:
+        first = cell_ref(self.min_row + 1, self.min_col)
+        return f"{first}:{cell_ref(self.max_row + 1, self.max_col)}"
+
+    def add(self, row: int, col: int) -> None:
+        if self.max_row < 0:
+            self.min_row = self.max_row = row
+            self.min_col = self.max_col = col
+            return
+        self.min_row, self.max_row = min(self.min_row, row), max(self.max_row, row)
+        self.min_col, self.max_col = min(self.min_col, col), max(self.max_col, col)
+
+
+def _walk(stream: IO[bytes], limit: int | None, into: _Walk | None = None) -> _Walk:
+    """Stream a sheet's XML: the extent of cells with a value, and formulas without one.
+
+    Stops as soon as the extent passes `limit`. Mirrors calamine: a cell's own reference wins;
+    a cell without one follows the previous cell of its row; a row without one follows the
+    previous row; only cells with a <v> or <is> element count. Prefixes are ignored. Raises
+    ExpatError on malformed XML, with what was found so far in `into`.
+    """
+    walk = into if into is not None else _Walk()
+    row = col = -1  # the current row, and the column of the last cell in it
+    in_cell = has_formula = has_value = has_text = False
+    cell_type = "n"
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal row, col, in_cell, has_formula, has_value, has_text, cell_type
+        if ":" in tag:
+            tag = tag.rpartition(":")[2]
+        if in_cell:
+            if tag == "v":
+                has_value = True
+            elif tag == "f":
+                has_formula = True
+            elif tag == "is":
+                has_value = has_text = True
+        elif tag == "c":
+            ref = attrs.get("r")
+            letters = ref.rstrip("0123456789") if ref else ""
+            if ref and letters and len(letters) <= 3 and letters.isascii() and letters.isalpha():
+                row, col = _number(ref[len(letters):], 1) - 1, _column(letters)
+            else:
+                row, col = max(row, 0), col + 1
+            in_cell, has_formula, has_value, has_text = True, False, False, False
+            cell_type = attrs.get("t", "n")
+        elif tag == "row":
+            row, col = _number(attrs.get("r"), row + 2) - 1, -1
+
+    def end(tag: str) -> None:
+        nonlocal in_cell
+        if not in_cell or (tag != "c" and not tag.endswith(":c")):
+            return
+        in_cell = False
+        if has_value:
+            walk.add(row, col)
+            if limit is not None and walk.cells > limit:
+                raise _TooManyCells
+        # An empty <v/> of a text formula is a calculated empty string (=IF(A1="";"";A1)), not a
+        # missing value; openpyxl writes <v/> into every formula it cannot calculate.
+        if has_formula and not (has_text or (has_value and cell_type == "str")):
+            walk.formulas.add((row + 1, col))
+
+    def text(data: str) -> None:
+        nonlocal has_text
+        if has_value and in_cell and not has_text and data.strip():
+            has_text = True
+
+    parser = _parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    with contextlib.suppress(_TooManyCells):
+        parser.ParseFile(stream)
+    return walk
+
+
+def _parser() -> expat.XMLParserType:
+    """An expat parser that refuses any DTD (the safety check has refused them already)."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_: object) -> None:
+        raise expat.ExpatError("DTD not allowed")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    return parser
+
+
+def _number(text: str | None, default: int) -> int:
+    if text is not None and text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
+    return default
+
+
+def _column(letters: str) -> int:
+    """'A' -> 0, 'AA' -> 26 (case-insensitive, as calamine reads it)."""
+    col = 0
+    for char in letters.upper():
+        col = col * 26 + ord(char) - 64
+    return col - 1
