@@ -113,3 +113,15 @@ def test_folk1a_file_missing(tmp_path: Path) -> None:
     with pytest.raises(PopulationError) as caught:
         load_population("findes-ikke.csv", "2024K1", tmp_path)
     assert "findes ikke" in caught.value.message
+
+
+def test_national_list_holds_the_region_with_the_same_codes() -> None:
+    from klyngerapport.reference import danish_municipalities
+
+    everyone = danish_municipalities().municipalities
+    assert len(everyone) == 98
+    assert len({m.code for m in everyone}) == 98 and len({m.name for m in everyone}) == 98
+    region = set(municipalities().municipalities)
+    assert region <= set(everyone)
+    assert danish_municipalities().match("Aarhus") == danish_municipalities().match("Århus")
+    assert municipalities().match("Aarhus") is None

@@ -137,6 +137,7 @@ class IndicatorRow:
     target: float | None  # what the workbook says (the contract wins)
     result: float | None  # None: empty or unreadable (a finding says which)
     comment: str = ""
+    result_cell: str = ""  # A1 reference of the Resultat cell ("E5"); "" when not known
 
 
 @dataclass(frozen=True, slots=True)

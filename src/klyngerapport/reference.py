@@ -75,14 +75,24 @@ class MunicipalityIndex:
         return [m.name for m in self.municipalities]
 
 
-@cache
-def municipalities() -> MunicipalityIndex:
-    """The 17 municipalities of Region Sjælland, ordered by code."""
-    text = resources.files("klyngerapport").joinpath("data/kommuner-region-sjaelland.csv")
-    rows = list(csv.DictReader(io.StringIO(text.read_text("utf-8-sig")), delimiter=";"))
+def _read_municipalities(name: str) -> MunicipalityIndex:
+    text = resources.files("klyngerapport").joinpath(f"data/{name}").read_text("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     found = sorted((Municipality(int(r["kode"]), r["navn"].strip()) for r in rows),
                    key=lambda m: m.code)
     return MunicipalityIndex(tuple(found))
+
+
+@cache
+def municipalities() -> MunicipalityIndex:
+    """The 17 municipalities of Region Sjælland, ordered by code: the ones that can pay."""
+    return _read_municipalities("kommuner-region-sjaelland.csv")
+
+
+@cache
+def danish_municipalities() -> MunicipalityIndex:
+    """All 98 Danish municipalities: where a participating company may be registered."""
+    return _read_municipalities("kommuner-danmark.csv")
 
 
 def check_quarter(quarter: str) -> str:

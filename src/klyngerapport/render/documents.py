@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from klyngerapport.model import Funding
+from klyngerapport.model import Finding, Funding, Validation
 
 
 def funding_json(funding: Funding) -> dict[str, object]:
@@ -38,3 +38,23 @@ def funding_json(funding: Funding) -> dict[str, object]:
         ],
         "total_municipal": funding.total_municipal,
     }
+
+
+def validation_json(v: Validation) -> dict[str, object]:
+    """The `validate --json` document (PRODUCT.md §6)."""
+    files: list[dict[str, object]] = [
+        {
+            "path": str(s.path),
+            "office": s.office_id,
+            "year": s.year,
+            "valid": s.valid,
+            "findings": [f.as_json() for f in sorted(s.findings, key=Finding.sort_key)],
+        }
+        for s in v.submissions
+    ]
+    if v.findings:
+        # Findings about the set (a submission that is missing) belong to no file.
+        files.append({"path": None, "office": None, "year": v.year,
+                      "valid": not any(f.severity == "error" for f in v.findings),
+                      "findings": [f.as_json() for f in v.findings]})
+    return {"valid": v.errors == 0, "errors": v.errors, "warnings": v.warnings, "files": files}

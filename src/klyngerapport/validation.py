@@ -1,0 +1,282 @@
+"""`validate`: files and folders -> Submissions with findings -> one Validation.
+
+Bad data never raises here: a file that cannot be read, or even a bug met while checking one
+file, becomes a finding about that file, and the other files are checked as usual. Only a path
+that does not exist or a folder that cannot be listed stops the run (KlyngeError, exit 2).
+Each workbook holds one sheet in memory at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from klyngerapport.checks.companies import SHEET as COMPANIES
+from klyngerapport.checks.companies import check_companies
+from klyngerapport.checks.indicators import SHEET as INDICATORS
+from klyngerapport.checks.indicators import check_indicators
+from klyngerapport.checks.messages import SEVERITY, finding
+from klyngerapport.checks.metadata import SHEET as METADATA
+from klyngerapport.checks.metadata import Metadata, check_metadata
+from klyngerapport.config import Config
+from klyngerapport.errors import KlyngeError
+from klyngerapport.model import CompanyRow, Finding, IndicatorRow, Submission, Validation
+from klyngerapport.reading import problems
+from klyngerapport.reading.safety import is_skipped
+from klyngerapport.reading.sheet import FileProblem, RawSheet, Workbook
+from klyngerapport.reading.workbook import open_workbook
+
+SUPPORTED = (".xlsx", ".xlsm", ".xls", ".ods")
+Progress = Callable[[int, int, str], None]
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """How a file is named in findings: relative to the current folder where possible."""
+    try:
+        here = (cwd or Path.cwd()).resolve()
+        return str(path.resolve().relative_to(here))
+    except (ValueError, OSError):
+        return str(path)
+
+
+# --- one file ----------------------------------------------------------------------------------
+
+
+def validate_file(path: Path, config: Config, year: int | None, display: str,
+                  keep_rows: bool = True) -> Submission:
+    """Read and check one submission workbook. Never raises for what is in the file.
+
+    `year` is the year asked for (None: the year the file states); `display` is how the file is
+    named in findings. `keep_rows=False` leaves Submission.companies empty (checks only).
+    """
+    try:
+        with _collector_paused():
+            return _validate_workbook(path, config, year, display, keep_rows)
+    except FileProblem as problem:
+        return Submission(path, None, None, findings=(_problem_finding(display, problem),))
+    except Exception as exc:  # a bug must not stop the other files; the message says so
+        return Submission(path, None, None, findings=(_crash_finding(display, exc),))
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while one workbook is read and checked.
+
+    Reading and checking a large sheet creates a few hundred thousand objects that form no
+    cycles (cells, rows, CompanyRows); the collector would walk them again and again for nothing.
+    Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _step(findings: list[Finding], display: str) -> Iterator[None]:
+    """Read and check one sheet; a sheet that cannot be read, or a bug, becomes a finding.
+
+    What the other sheets said (the office and year above all) is kept, so a file with one
+    broken sheet is still known as the office's submission, not reported as missing.
+    """
+    try:
+        yield
+    except FileProblem as problem:
+        findings.append(_problem_finding(display, problem))
+    except Exception as exc:
+        findings.append(_crash_finding(display, exc))
+
+
+def _validate_workbook(path: Path, config: Config, year: int | None, display: str,
+                       keep_rows: bool) -> Submission:
+    workbook = open_workbook(path)
+    findings: list[Finding] = []
+    meta: Metadata | None = None
+    indicators: tuple[IndicatorRow, ...] = ()
+    companies: tuple[CompanyRow, ...] = ()
+    try:
+        # One sheet in memory at a time: each is dropped when its step ends.
+        with _step(findings, display):
+            sheet = _sheet(workbook, METADATA, display, findings)
+            if sheet is not None:
+                meta = check_metadata(sheet, display, config, year)
+                findings.extend(meta.findings)
+        office_id = meta.office_id if meta else None
+        the_year = meta.year if meta and meta.year is not None else year
+        with _step(findings, display):
+            sheet = _sheet(workbook, INDICATORS, display, findings)
+            if sheet is not None:
+                indicators, found = check_indicators(sheet, display, config, office_id,
+                                                     the_year)
+                findings.extend(found)
+        sheet = None
+        with _step(findings, display):
+            sheet = _sheet(workbook, COMPANIES, display, findings)
+            if sheet is not None:
+                companies, found = check_companies(sheet, display, the_year,
+                                                   config.participating(), keep_rows)
+                findings.extend(found)
+        sheet = None
+    finally:
+        workbook.close()
+    # The same crash in every step is one finding.
+    findings = sorted(dict.fromkeys(findings), key=Finding.sort_key)
+    return Submission(path, office_id, meta.year if meta else None,
+                      contact=meta.contact if meta else "", email=meta.email if meta else "",
+                      indicators=indicators, companies=companies, findings=tuple(findings))
+
+
+def _problem_finding(display: str, problem: FileProblem) -> Finding:
+    return Finding(problem.code, SEVERITY.get(problem.code, "error"), display, problem.message)
+
+
+def _crash_finding(display: str, exc: Exception) -> Finding:
+    detail = f"{type(exc).__name__}: {exc}"
+    return finding("file-unreadable/crash", display, detail=detail[:300])
+
+
+def _sheet(workbook: Workbook, name: str, display: str,
+           findings: list[Finding]) -> RawSheet | None:
+    sheet = workbook.sheet(name)
+    if sheet is None:
+        found = ", ".join(f'"{n}"' for n in workbook.sheet_names) or "ingen faner"
+        findings.append(finding("sheet-missing", display, sheet=name, name=name, found=found))
+    return sheet
+
+
+# --- files and folders -------------------------------------------------------------------------
+
+
+def collect_files(paths: Iterable[Path],
+                  cwd: Path | None = None) -> tuple[list[Path], list[Submission]]:
+    """The workbooks to check, and the other files found (each with a file-unsupported finding).
+
+    Folders are walked recursively in name order; lock files (~$...) and hidden files and
+    folders in them are skipped. A file named explicitly is always taken. A path that does not
+    exist, or a folder that cannot be listed, is a KlyngeError.
+    """
+    files: list[Path] = []
+    rejected: list[Submission] = []
+    seen: set[Path] = set()
+    for given in paths:
+        if not given.exists():
+            raise KlyngeError(f"{given} findes ikke.",
+                              "Tjek stavningen, og angiv filer eller mapper, der findes.")
+        candidates = _walk(given, set()) if _is_folder(given) else iter([given])
+        for path in candidates:
+            key = path.resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+            if path.suffix.lower() in SUPPORTED and path.is_file():
+                files.append(path)
+            else:
+                rejected.append(_unsupported(path, display_path(path, cwd)))
+    return files, rejected
+
+
+def _is_folder(path: Path) -> bool:
+    # A Numbers document can be a macOS package (a folder); it is one unsupported file.
+    return path.is_dir() and path.suffix.lower() != ".numbers"
+
+
+def _walk(folder: Path, visited: set[Path]) -> Iterator[Path]:
+    real = folder.resolve()
+    if real in visited:  # a symbolic link back up the tree
+        return
+    visited.add(real)
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name.casefold())
+    except OSError as exc:
+        raise KlyngeError(f"Mappen {folder} kan ikke læses: {exc.strerror or exc}.",
+                          "Tjek, at mappen findes, og at du har adgang til den.") from None
+    for entry in entries:
+        if is_skipped(entry):
+            continue
+        if _is_folder(entry):
+            yield from _walk(entry, visited)
+        elif entry.is_file() or entry.suffix.lower() == ".numbers":
+            yield entry
+
+
+def _unsupported(path: Path, display: str) -> Submission:
+    problem = problems.unsupported(path.suffix.lower())
+    return Submission(path, None, None, findings=(_problem_finding(display, problem),))
+
+
+# --- a set of files ----------------------------------------------------------------------------
+
+
+def validate_paths(paths: Sequence[Path], config: Config, year: int | None,
+                   progress: Progress | None = None, whole_year: bool = False,
+                   keep_rows: bool = True) -> Validation:
+    """Check every workbook in `paths` (files or folders) for `year` (None: any year).
+
+    `whole_year`: `paths` is the year's submission folder, so an office active in `year` without
+    a file is a submission-missing finding. `progress(done, total, name)` is called as files are
+    checked. `keep_rows=False` checks without keeping the company rows (Submission.companies
+    stays empty), so memory does not grow with the number of files: what `validate` wants.
+    """
+    cwd = _cwd()
+    files, rejected = collect_files(paths, cwd)
+    submissions = list(rejected)
+    total = len(files)
+    for done, path in enumerate(files):
+        if progress is not None:
+            progress(done, total, path.name)
+        submissions.append(validate_file(path, config, year, display_path(path, cwd),
+                                         keep_rows))
+    if progress is not None:
+        progress(total, total, "")
+    submissions = _mark_duplicates(submissions, year, cwd)
+    submissions.sort(key=lambda s: display_path(s.path, cwd).casefold())
+    missing: list[Finding] = []
+    if whole_year and year is not None:
+        folder = display_path(paths[0], cwd) if paths else ""
+        missing = _missing(submissions, config, year, folder)
+    return Validation(tuple(submissions), tuple(missing), year)
+
+
+def _cwd() -> Path | None:
+    try:
+        return Path.cwd()
+    except OSError:  # the current folder was removed
+        return None
+
+
+def _mark_duplicates(submissions: list[Submission], year: int | None,
+                     cwd: Path | None) -> list[Submission]:
+    groups: dict[tuple[str, int | None], list[int]] = {}
+    for i, s in enumerate(submissions):
+        if s.office_id is not None:
+            groups.setdefault((s.office_id, s.year if s.year is not None else year), []).append(i)
+    out = list(submissions)
+    for (office_id, group_year), members in groups.items():
+        if len(members) < 2:
+            continue
+        names = [display_path(submissions[i].path, cwd) for i in members]
+        files = ", ".join(names[:-1]) + " og " + names[-1]
+        for i, name in zip(members, names, strict=True):
+            extra = finding("submission-duplicate", name, value=office_id, office=office_id,
+                            year=group_year if group_year is not None else "(uden år)",
+                            files=files)
+            found = sorted((*out[i].findings, extra), key=Finding.sort_key)
+            out[i] = dataclasses.replace(out[i], findings=tuple(found))
+    return out
+
+
+def _missing(submissions: list[Submission], config: Config, year: int,
+             folder: str) -> list[Finding]:
+    present = {s.office_id for s in submissions if s.year in (year, None)}
+    return [
+        finding("submission-missing", folder, value=office.id, office=office.id,
+                cluster=office.cluster, year=year)
+        for office in config.active_offices(year)
+        if office.id not in present
+    ]
