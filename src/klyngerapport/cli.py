@@ -228,8 +228,10 @@ def validate(
             if not targets[0].is_dir():
                 raise KlyngeError(f"Indberetningsmappen for {year} findes ikke: {targets[0]}",
                                   "Læg de indsendte filer dér, eller angiv filerne direkte.")
-        with terminal.progress(0 if as_json else 100, "Tjekker") as update:
-            result = validate_paths(targets, cfg, year, progress=update, whole_year=whole_year)
+        with terminal.progress("Tjekker", enabled=not as_json) as update:
+            # validate reports findings only, so company rows are not kept (flat memory).
+            result = validate_paths(targets, cfg, year, progress=update, whole_year=whole_year,
+                                    keep_rows=False)
         if as_json:
             _print_json(validation_json(result))
         else:
@@ -259,7 +261,8 @@ def generate(
         from klyngerapport.render.followup_json import followup_json
 
         cfg = _config(ctx)
-        result, report = generate_report(cfg, year, input_dir, output)
+        with terminal.progress("Læser", enabled=not as_json) as update:
+            result, report = generate_report(cfg, year, input_dir, output, progress=update)
         shown = _display(report)
         if as_json:
             _print_json(followup_json(result, shown))

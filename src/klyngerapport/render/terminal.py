@@ -50,6 +50,10 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f} %"
 
 
+def warnings(count: int) -> str:
+    return "1 advarsel" if count == 1 else f"{count} advarsler"
+
+
 def error(message: str, hint: str = "") -> None:
     # soft_wrap: a message is one logical line, so it can be copied and grepped whole.
     _err.print(Text("Fejl: ", style="bold red") + Text(message), soft_wrap=True)
@@ -66,32 +70,40 @@ def debug_traceback() -> None:
 
 
 @contextmanager
-def progress(total: int, label: str) -> Iterator[Callable[[int, int, str], None]]:
-    """A progress bar on stderr when there is enough work to wait for; a no-op otherwise."""
-    if total < 5 or not _err.is_terminal:
+def progress(label: str, enabled: bool = True) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar on stderr, shown only in a terminal and when there are 5 files or more."""
+    if not enabled or not _err.is_terminal:
         yield lambda done, total, name: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.description}"), console=_err, transient=True) as bar:
-        task = bar.add_task("", total=total)
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.description}"), console=_err, transient=True)
+    task = bar.add_task("", total=None)
 
-        def update(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, description=name)
+    def update(done: int, total: int, name: str) -> None:
+        if total >= 5 and not bar.live.is_started:
+            bar.start()
+        bar.update(task, completed=done, total=total, description=name)
 
+    try:
         yield update
+    finally:
+        bar.stop()
 
 
 # --- funding --------------------------------------------------------------------------------
 
 
+_NO_WRAP = {"Lead", "Indberetning", "Status", "Indikator"}
+
+
 def _table(*columns: tuple[str, str]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
     for i, (name, justify) in enumerate(columns):
         # Names and numbers are never wrapped; only long descriptive columns may be.
         table.add_column(name, justify=justify,  # type: ignore[arg-type]
-                         no_wrap=i == 0 or justify == "right")
+                         no_wrap=i == 0 or justify == "right" or name in _NO_WRAP)
     return table
 
 
@@ -205,21 +217,22 @@ def validation(v: Validation) -> None:
         _out.print()
     for sub in v.submissions:
         label = sub.path.name
-        who = f"{sub.office_id or '?'} {sub.year or '?'}"
+        who = " ".join(str(x) for x in (sub.office_id, sub.year) if x is not None)
+        label += f" ({who})" if who else ""
         if sub.errors:
-            verdict = Text(f"✗ {label} ({who}): {sub.errors} fejl, {sub.warnings} advarsler",
+            verdict = Text(f"✗ {label}: {sub.errors} fejl, {warnings(sub.warnings)}",
                            style="red")
         elif sub.warnings:
-            verdict = Text(f"~ {label} ({who}): godkendt med {sub.warnings} advarsler",
+            verdict = Text(f"~ {label}: godkendt med {warnings(sub.warnings)}",
                            style="yellow")
         else:
-            verdict = Text(f"✓ {label} ({who}): godkendt", style="green")
+            verdict = Text(f"✓ {label}: godkendt", style="green")
         _out.print(verdict)
     for finding in v.findings:
         if finding.code == "submission-missing":
             _out.print(Text(f"✗ {finding.message}", style="red"))
-    total = Text(f"{len(v.submissions)} filer: {v.errors} fejl, {v.warnings} advarsler",
-                 style="bold")
+    files = "1 fil" if len(v.submissions) == 1 else f"{len(v.submissions)} filer"
+    total = Text(f"{files}: {v.errors} fejl, {warnings(v.warnings)}", style="bold")
     _out.print(total)
 
 
@@ -231,38 +244,60 @@ _SUBMISSION_STYLE = {SUBMISSION_OK: "green", SUBMISSION_WARNINGS: "yellow",
                      SUBMISSION_ERRORS: "red", SUBMISSION_MISSING: "red"}
 
 
+_SUBMISSION_SHORT = {SUBMISSION_OK: "✓ godkendt", SUBMISSION_WARNINGS: "✓ advarsler",
+                     SUBMISSION_ERRORS: "✗ fejl", SUBMISSION_MISSING: "✗ mangler"}
+
+
 def followup(f: Followup, report: str) -> None:
     out = _out
-    out.print(Text(f"Opfølgning på de regionale klyngekontorer {f.year} – til {f.council}",
+    out.print(Text(f"Opfølgning på de regionale klyngekontorer {f.year} til {f.council}",
                    style="bold"))
     participating = len(f.participating)
-    table = Table(title="Resumé", title_justify="left")
-    for name, justify in (("Klyngekontor", "left"), ("Lead", "left"), ("Indberetning", "left"),
-                          ("Opfyldt", "right"), ("Delvist", "right"), ("Ikke", "right"),
-                          ("Virksomheder", "right"), ("SMV", "right"), ("Kommuner", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    heading("Resumé")
+    table = _table(("Klyngekontor", "left"), ("Lead", "left"), ("Indberetning", "left"),
+                   ("Mål ✓  ~  ✗", "right"), ("Virks.", "right"), ("SMV", "right"),
+                   ("Kommuner", "right"))
     for o in f.offices:
+        reported = o.status not in (SUBMISSION_ERRORS, SUBMISSION_MISSING)
+        goals = Text()
+        goals.append(f"{o.count(MET)}", style="green")
+        goals.append(f"  {o.count(PARTIAL)}", style="yellow")
+        goals.append(f"  {o.count(NOT_MET)}", style="red")
         table.add_row(
-            o.office.cluster, o.office.lead.name,
-            Text(o.status, style=_SUBMISSION_STYLE.get(o.status, "")),
-            Text(f"✓ {o.count(MET)}", style="green"),
-            Text(f"~ {o.count(PARTIAL)}", style="yellow"),
-            Text(f"✗ {o.count(NOT_MET)}", style="red"),
-            number(o.companies), number(o.smes),
-            f"{len(o.municipalities_reached)} af {participating}")
+            o.office.id, o.office.lead.name,
+            Text(_SUBMISSION_SHORT.get(o.status, o.status),
+                 style=_SUBMISSION_STYLE.get(o.status, "")),
+            goals if reported else Text("–", style="dim"),
+            number(o.companies) if reported else "–",
+            number(o.smes) if reported else "–",
+            f"{len(o.municipalities_reached)}/{participating}" if reported else "–")
     out.print(table)
-    for o in f.offices:
-        if not o.indicators:
-            continue
-        line = Text(f"{o.office.cluster}: ", style="bold")
+
+    heading("Målopfyldelse")
+    table = _table(("Klyngekontor", "left"), ("ID", "left"), ("Mål", "right"),
+                   ("Resultat", "right"), ("Pct.", "right"), ("Status", "left"))
+    for n, o in enumerate(f.offices):
+        if n:
+            table.add_section()
         for i, outcome in enumerate(o.indicators):
             mark, style = _STATUS_STYLE.get(outcome.status, ("?", ""))
-            if i:
-                line.append("  ")
-            line.append(f"{mark} {outcome.indicator.id} {percent(outcome.attainment)}",
-                        style=style)
-        out.print(line)
+            unit = " kr." if outcome.indicator.unit == "kr." else ""
+            table.add_row(
+                o.office.id if i == 0 else "", outcome.indicator.id,
+                "–" if outcome.target is None else number(outcome.target) + unit,
+                "–" if outcome.result is None else number(outcome.result) + unit,
+                percent(outcome.attainment), Text(f"{mark} {outcome.status}", style=style))
+    out.print(table)
+
+    heading("Geografisk spredning")
     reached = {m.code for o in f.offices for m in o.municipalities_reached}
+    for o in f.offices:
+        if o.status in (SUBMISSION_ERRORS, SUBMISSION_MISSING):
+            continue
+        own = {m.code for m in o.municipalities_reached}
+        missing = [m.name for m in f.participating if m.code not in own]
+        if missing:
+            out.print(f"{o.office.id} har ikke nået: {', '.join(missing)}")
     unreached = [m.name for m in f.participating if m.code not in reached]
     if unreached:
         out.print(Text(f"Kommuner, som intet klyngekontor har nået: {', '.join(unreached)}",
@@ -270,13 +305,13 @@ def followup(f: Followup, report: str) -> None:
     else:
         out.print(Text(f"Alle {participating} deltagende kommuner er nået af mindst ét "
                        "klyngekontor.", style="green"))
+
     important = [x for x in f.validation.all_findings() if x.severity == "error"]
     if important:
-        out.print()
-        out.print(Text("Fejl, der skal rettes:", style="bold red"))
+        heading("Fejl, der skal rettes")
         findings(important)
     if f.warnings:
-        out.print(Text(f"{f.warnings} advarsler – se fanen Valideringsnoter i rapporten.",
+        out.print(Text(f"{warnings(f.warnings)} – se fanen Valideringsnoter i rapporten.",
                        style="yellow"))
     out.print()
     out.print(Text(f"Rapport skrevet: {report}", style="bold"))

@@ -1,0 +1,82 @@
+"""`generate YEAR`: read and validate a year's submissions, follow up, write the report.
+
+The only module that ties the layers together for the annual orientation; each step it calls is
+tested on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from klyngerapport import __version__
+from klyngerapport.config import Config
+from klyngerapport.errors import KlyngeError, OutputError
+from klyngerapport.model import Followup, SourceFile
+
+Progress = Callable[[int, int, str], None]
+
+
+def source_file(path: Path, base: Path) -> SourceFile:
+    """SHA-256, size and modification time of an input file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    stat = path.stat()
+    return SourceFile(
+        path=display_path(path, base),
+        sha256=digest.hexdigest(),
+        size=stat.st_size,
+        modified=dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0),
+    )
+
+
+def display_path(path: Path, base: Path) -> str:
+    """The path relative to the config folder where possible: reports never show home folders."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def report_path(config: Config, year: int, output: Path | None) -> Path:
+    return output if output is not None else config.reports_dir() / f"klyngerapport-{year}.xlsx"
+
+
+def generate_report(config: Config, year: int, input_dir: Path | None = None,
+                    output: Path | None = None,
+                    progress: Progress | None = None) -> tuple[Followup, Path]:
+    """Build the follow-up of `year` and write the XLSX report; returns both."""
+    from klyngerapport import funding
+    from klyngerapport.followup import follow_up
+    from klyngerapport.reference import load_population
+    from klyngerapport.render.xlsx_report import write_report
+    from klyngerapport.validation import validate_paths
+
+    if not config.active_offices(year):
+        raise KlyngeError(f"Intet klyngekontor er aktivt i {year} ifølge {config.path.name}.",
+                          "Tjek årstallet, eller years = [første, sidste] under [[office]].")
+    folder = input_dir if input_dir is not None else config.submissions_dir(year)
+    if not folder.is_dir():
+        raise KlyngeError(f"Indberetningsmappen for {year} findes ikke: {folder}",
+                          "Læg de indsendte filer dér, eller angiv mappen med --input.")
+    path = report_path(config, year, output)
+    if path.exists() and path.is_dir():
+        raise OutputError(f"{path} er en mappe; angiv et filnavn med --output.")
+    population = load_population(config.population_source, config.quarter_for(year), config.base)
+    validation = validate_paths([folder], config, year, progress=progress, whole_year=True)
+    sources = tuple(source_file(s.path, config.base) for s in validation.submissions
+                    if s.path.is_file())
+    result = follow_up(
+        config, year, validation, funding.compute(config, year, population), sources,
+        source_file(config.path, config.base), __version__,
+        dt.datetime.now().replace(microsecond=0))
+    try:
+        write_report(result, path)
+    except OSError as exc:
+        raise OutputError(f"Kan ikke skrive rapporten {path}: {exc.strerror}.",
+                          "Luk rapporten, hvis den er åben i Excel, og prøv igen.") from None
+    return result, path
