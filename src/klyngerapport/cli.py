@@ -6,10 +6,9 @@ Heavy modules (openpyxl, python-calamine, Rich tables) are imported inside the c
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -18,12 +17,12 @@ from typer.core import TyperCommand, TyperGroup
 
 from klyngerapport import __version__
 from klyngerapport.errors import KlyngeError
-from klyngerapport.model import SUBMISSION_ERRORS, SUBMISSION_MISSING
 
 if TYPE_CHECKING:
     from klyngerapport.config import Config
 
 EXIT_OK, EXIT_DATA, EXIT_TOOL = 0, 1, 2
+Progress = Callable[[int, int, str], None] | None
 
 HELP_TEXT = "Vis denne hjælp og afslut."
 
@@ -58,10 +57,12 @@ app = typer.Typer(
 )
 
 
-@dataclass
 class State:
-    config_path: Path | None = None
-    debug: bool = False
+    """Options of the root command, handed to the subcommands (a plain class: cheap to import)."""
+
+    def __init__(self, config_path: Path | None = None, debug: bool = False) -> None:
+        self.config_path = config_path
+        self.debug = debug
 
 
 def _version(value: bool) -> None:
@@ -90,25 +91,41 @@ def _state(ctx: typer.Context) -> State:
 
 
 def _run(ctx: typer.Context, job: Callable[[], int]) -> NoReturn:
-    """Run a command body; one place turns errors into messages and exit codes."""
-    from klyngerapport.render import terminal
+    """Run a command body; one place turns errors into messages and exit codes.
 
+    Rich is imported only when there is something to show: `--json` runs never load it.
+    """
     state = _state(ctx)
     try:
         code = job()
     except KlyngeError as exc:
+        from klyngerapport.render import terminal
+
         terminal.error(exc.message, exc.hint)
         code = EXIT_TOOL
     except KeyboardInterrupt:
+        from klyngerapport.render import terminal
+
         terminal.error("Afbrudt.")
         code = 130
     except Exception as exc:  # an unexpected error: one line, or the trace with --debug
+        from klyngerapport.render import terminal
+
         if state.debug:
             terminal.debug_traceback()
         terminal.error(f"Uventet fejl: {type(exc).__name__}: {exc}",
                        "Kør igen med --debug for at se detaljerne, og send dem til den ansvarlige.")
         code = EXIT_TOOL
     raise typer.Exit(code)
+
+
+def _progress(label: str, as_json: bool) -> AbstractContextManager[Progress]:
+    """A progress bar for human output; nothing (and no Rich import) for --json."""
+    if as_json:
+        return nullcontext(None)
+    from klyngerapport.render import terminal
+
+    return terminal.progress(label)
 
 
 def _config(ctx: typer.Context) -> Config:
@@ -118,6 +135,8 @@ def _config(ctx: typer.Context) -> Config:
 
 
 def _print_json(document: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -138,7 +157,6 @@ def funding(
     def job() -> int:
         from klyngerapport import funding as funding_
         from klyngerapport.reference import load_population
-        from klyngerapport.render import terminal
         from klyngerapport.render.documents import funding_json
 
         cfg = _config(ctx)
@@ -147,6 +165,8 @@ def funding(
         if as_json:
             _print_json(funding_json(result))
         else:
+            from klyngerapport.render import terminal
+
             terminal.funding(result, cfg.council)
         return EXIT_OK
 
@@ -194,7 +214,7 @@ def template(
 
         cfg = _config(ctx)
         for path in write_templates(cfg, year, office, force=force):
-            terminal.info(f"Skrev {path}")
+            terminal.info(f"Skrev {_display(path)}")
         return EXIT_OK
 
     _run(ctx, job)
@@ -213,7 +233,6 @@ def validate(
     """Tjek indsendte indberetninger og vis præcist, hvad der er galt, og hvor."""
 
     def job() -> int:
-        from klyngerapport.render import terminal
         from klyngerapport.render.documents import validation_json
         from klyngerapport.validation import validate_paths
 
@@ -228,13 +247,15 @@ def validate(
             if not targets[0].is_dir():
                 raise KlyngeError(f"Indberetningsmappen for {year} findes ikke: {targets[0]}",
                                   "Læg de indsendte filer dér, eller angiv filerne direkte.")
-        with terminal.progress("Tjekker", enabled=not as_json) as update:
+        with _progress("Tjekker", as_json) as update:
             # validate reports findings only, so company rows are not kept (flat memory).
             result = validate_paths(targets, cfg, year, progress=update, whole_year=whole_year,
                                     keep_rows=False)
         if as_json:
             _print_json(validation_json(result))
         else:
+            from klyngerapport.render import terminal
+
             terminal.validation(result)
         return EXIT_DATA if result.errors else EXIT_OK
 
@@ -256,17 +277,19 @@ def generate(
     """Lav den årlige orientering til KKR: XLSX-rapport og resumé i terminalen."""
 
     def job() -> int:
+        from klyngerapport.model import SUBMISSION_ERRORS, SUBMISSION_MISSING
         from klyngerapport.orientation import generate_report
-        from klyngerapport.render import terminal
         from klyngerapport.render.followup_json import followup_json
 
         cfg = _config(ctx)
-        with terminal.progress("Læser", enabled=not as_json) as update:
+        with _progress("Læser", as_json) as update:
             result, report = generate_report(cfg, year, input_dir, output, progress=update)
         shown = _display(report)
         if as_json:
             _print_json(followup_json(result, shown))
         else:
+            from klyngerapport.render import terminal
+
             terminal.followup(result, shown)
         blocked = (SUBMISSION_MISSING, SUBMISSION_ERRORS)
         return EXIT_DATA if result.errors or any(

@@ -199,11 +199,8 @@ def findings(items: list[Finding], examples: int = EXAMPLES_PER_CODE) -> None:
         head.append(f"  ({len(group)})")
         _out.print(head)
         for finding in group[:examples]:
-            where = finding.file
-            if finding.sheet:
-                where += f" · {finding.sheet}!{finding.cell}" if finding.cell else \
-                    f" · {finding.sheet}"
-            _out.print(Text(f"    {where}", style="dim"), soft_wrap=True)
+            # The message itself names sheet and cell ("Virksomheder!A7: ..."); the file is above.
+            _out.print(Text(f"    {finding.file}", style="dim"), soft_wrap=True)
             _out.print(Text(f"    {finding.message}"), soft_wrap=True)
         if len(group) > examples:
             _out.print(Text(f"    … og {len(group) - examples} mere af samme slags "
