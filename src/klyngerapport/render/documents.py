@@ -52,9 +52,9 @@ def validation_json(v: Validation) -> dict[str, object]:
         }
         for s in v.submissions
     ]
-    if v.findings:
-        # Findings about the set (a submission that is missing) belong to no file.
-        files.append({"path": None, "office": None, "year": v.year,
-                      "valid": not any(f.severity == "error" for f in v.findings),
-                      "findings": [f.as_json() for f in v.findings]})
+    for f in v.findings:
+        # Findings about the set belong to no file: a missing submission names its office.
+        office = f.value if f.code == "submission-missing" else None
+        files.append({"path": None, "office": office, "year": v.year,
+                      "valid": f.severity != "error", "findings": [f.as_json()]})
     return {"valid": v.errors == 0, "errors": v.errors, "warnings": v.warnings, "files": files}

@@ -227,7 +227,7 @@ def validation(v: Validation) -> None:
         _out.print(verdict)
     for finding in v.findings:
         if finding.code == "submission-missing":
-            _out.print(Text(f"✗ {finding.message}", style="red"))
+            _out.print(Text(f"✗ {finding.message}", style="red"), soft_wrap=True)
     files = "1 fil" if len(v.submissions) == 1 else f"{len(v.submissions)} filer"
     total = Text(f"{files}: {v.errors} fejl, {warnings(v.warnings)}", style="bold")
     _out.print(total)
