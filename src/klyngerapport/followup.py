@@ -144,7 +144,7 @@ def _accepted_office(office: Office, sub: Submission, contract: list[tuple[Indic
             count = counts.derived(indicator.derive)
             indicators.append(_assess(indicator, target, float(count), DERIVED_SOURCE, partial))
             if row is not None and row.result is not None and row.result != count:
-                finding = _derived_differs(sub, indicator, row, count)
+                finding = _derived_differs(file_label(sub), indicator, row, count)
                 if not _has(sub.findings, finding):
                     added.append(finding)
         else:
@@ -333,13 +333,34 @@ _COUNTED = {
 }
 
 
-def _derived_differs(sub: Submission, indicator: Indicator, row: IndicatorRow,
+def derived_differences(file: str, rows: Iterable[IndicatorRow],
+                        companies: Iterable[CompanyRow],
+                        contract: Iterable[tuple[Indicator, float]],
+                        codes: frozenset[int]) -> list[Finding]:
+    """`derived-differs` of one file: derived indicators whose reported number is not the count
+    of its company rows in the participating municipalities (`codes`), as `generate` counts."""
+    by_id = _rows_by_id(tuple(rows))
+    reported = [(i, by_id[i.id]) for i, _ in contract
+                if i.derive is not None and i.id in by_id and by_id[i.id].result is not None]
+    if not reported:
+        return []
+    counts = Counts.of(c for c in companies
+                       if c.municipality is not None and c.municipality.code in codes)
+    found = []
+    for indicator, row in reported:
+        count = counts.derived(indicator.derive or "")
+        if row.result != count:
+            found.append(_derived_differs(file, indicator, row, count))
+    return found
+
+
+def _derived_differs(file: str, indicator: Indicator, row: IndicatorRow,
                      count: int) -> Finding:
     kind = indicator.derive or ""
     counted = _COUNTED.get(kind) or (f"unikke CVR-numre med aktiviteten "
                                      f"{kind.removeprefix('activity:')} i de deltagende kommuner")
     col = _column_index(row.result_cell)
-    return build("derived-differs", file_label(sub), INDICATOR_SHEET, row.row, col,
+    return build("derived-differs", file, INDICATOR_SHEET, row.row, col,
                  col is None, row.result, {"indicator": indicator.id,
                                            "count": f"{danish_number(count)} {counted}"})
 

@@ -15,6 +15,7 @@ from klyngerapport import __version__
 from klyngerapport.config import Config
 from klyngerapport.errors import KlyngeError, OutputError
 from klyngerapport.model import Followup, SourceFile
+from klyngerapport.workspace import write_problem
 
 Progress = Callable[[int, int, str], None]
 
@@ -66,6 +67,7 @@ def generate_report(config: Config, year: int, input_dir: Path | None = None,
     path = report_path(config, year, output)
     if path.exists() and path.is_dir():
         raise OutputError(f"{path} er en mappe; angiv et filnavn med --output.")
+    _check_output(path, folder, config)
     population = load_population(config.population_source, config.quarter_for(year), config.base)
     validation = validate_paths([folder], config, year, progress=progress, whole_year=True)
     sources = tuple(source_file(s.path, config.base) for s in validation.submissions
@@ -77,6 +79,19 @@ def generate_report(config: Config, year: int, input_dir: Path | None = None,
     try:
         write_report(result, path)
     except OSError as exc:
-        raise OutputError(f"Kan ikke skrive rapporten {path}: {exc.strerror}.",
-                          "Luk rapporten, hvis den er åben i Excel, og prøv igen.") from None
+        reason, hint = write_problem(exc)
+        raise OutputError(f"Kan ikke skrive rapporten {path}: {reason}.", hint) from None
     return result, path
+
+
+def _check_output(path: Path, folder: Path, config: Config) -> None:
+    """Refuse a report path that is not .xlsx or lies among the submissions (inputs stay)."""
+    if path.suffix.lower() != ".xlsx":
+        raise OutputError(f"Rapporten {path} skal have endelsen .xlsx.",
+                          "Angiv fx --output rapporter/klyngerapport.xlsx.")
+    if path.resolve().is_relative_to(folder.resolve()):
+        # It could replace a submitted file, and the next run would read it as a submission.
+        raise OutputError(f"Rapporten {path} må ikke ligge i indberetningsmappen "
+                          f"{display_path(folder, config.base)}: den kan overskrive en indsendt "
+                          "fil og ville blive læst som en indberetning.",
+                          "Vælg en anden placering med --output, fx i mappen rapporter.")

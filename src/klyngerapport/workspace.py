@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from importlib import resources
@@ -36,7 +37,8 @@ def create_workspace(folder: Path, force: bool = False) -> tuple[Path, list[Path
     try:
         write_atomically(target, text)
     except OSError as exc:
-        raise OutputError(f"Kan ikke skrive {target}: {exc.strerror}.") from None
+        reason, hint = write_problem(exc)
+        raise OutputError(f"Kan ikke skrive {target}: {reason}.", hint) from None
     config = parse_file(target)
     made: list[Path] = []
     for template in (config.submissions, config.reports, config.templates):
@@ -73,12 +75,36 @@ def write_templates(config: Config, year: int, office_id: str | None,
     paths = [folder / template_filename(o.id, year) for o in offices]
     existing = [p for p in paths if p.exists()]
     if existing and not force:
-        raise OutputError(f"Skabelonen findes allerede: {', '.join(str(p) for p in existing)}.",
+        shown = ", ".join(_shown(p) for p in existing)
+        raise OutputError(f"Skabelonen findes allerede: {shown}.",
                           "Brug --force for at overskrive (udfyldte filer går tabt), eller flyt "
                           "dem først.")
     for office, path in zip(offices, paths, strict=True):
         try:
             write_template(config, office, year, path)
         except OSError as exc:
-            raise OutputError(f"Kan ikke skrive {path}: {exc.strerror}.") from None
+            reason, hint = write_problem(exc)
+            raise OutputError(f"Kan ikke skrive {_shown(path)}: {reason}.", hint) from None
     return paths
+
+
+def _shown(path: Path) -> str:
+    """A path as the user knows it: relative to the current folder where possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def write_problem(exc: OSError) -> tuple[str, str]:
+    """Why a file could not be written, in Danish, and what to do about it."""
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return ("ingen adgang til at skrive filen eller mappen",
+                "Luk filen, hvis den er åben i Excel, eller vælg en mappe, du kan skrive i.")
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return ("en del af stien er en fil og ikke en mappe",
+                "Ret stien i kommandoen eller i konfigurationen.")
+    if exc.errno == errno.ENOSPC:
+        return "der er ikke plads på disken", "Frigør plads, og prøv igen."
+    return (exc.strerror or type(exc).__name__,
+            "Vælg en anden placering, og prøv igen.")

@@ -93,6 +93,9 @@ def check_companies(sheet: RawSheet, file: str, year: int | None,
     if missing_names := {v for v, text in name_of.items() if not text}:
         def name_missing(row: int, value: object) -> None:
             raw = cvr.raw[row - table.first]
+            if is_blank(value) and sheet.formula_without_value(row, name.col):
+                findings.add("formula-no-value", row, name.col)
+                return
             shown = cvr_of[raw] if len(cvr_of[raw]) == 8 else display(raw).strip()
             findings.add("name-missing", row, name.col, value=value or None,
                          cvr=shown or "(mangler)")
@@ -163,6 +166,10 @@ class _Table:
         body = sheet.data[header_row - sheet.first_row + 1:]
         index = [c - sheet.first_col for c in cols]
         width = max(index) + 1
+        # Rows of formulas without a calculated value lie below the reader's grid.
+        below = sheet.last_row(cols) - (self.first + len(body) - 1)
+        if below > 0:
+            body = [*body, *([None] * width for _ in range(below))]
         if body and min(map(len, body)) < width:  # rows may differ in length
             body = [r if len(r) >= width else [*r, *([None] * (width - len(r)))] for r in body]
         self.body = body
@@ -170,13 +177,22 @@ class _Table:
         self.columns = [_Column(c, [r[j] for r in body]) for c, j in zip(cols, index, strict=True)]
 
     def empty_rows(self, invalid_cvr: set[object]) -> set[int]:
-        """Sheet rows whose known columns are all blank (an empty row has no valid CVR)."""
+        """Sheet rows whose known columns are all blank (an empty row has no valid CVR).
+
+        A formula without a calculated value reads as blank, but its row is not empty: a sheet
+        filled by formulas that were never calculated must not pass as one without companies.
+        """
         blank = {v for v in invalid_cvr if is_blank(v)}
         if not blank:
             return set()
         index, first = self.index, self.first
-        return {first + i for i, r in enumerate(self.body)
-                if r[index[0]] in blank and all(is_blank(r[j]) for j in index)}
+        empty = {first + i for i, r in enumerate(self.body)
+                 if r[index[0]] in blank and all(is_blank(r[j]) for j in index)}
+        if not empty:
+            return empty
+        sheet, cols = self.sheet, [c.col for c in self.columns]
+        return {row for row in empty
+                if not any(sheet.formula_without_value(row, col) for col in cols)}
 
 
 class _Reporter:

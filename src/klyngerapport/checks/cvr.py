@@ -18,7 +18,8 @@ def normalize_cvr(value: object) -> str | None:
     """The eight digits of a CVR number as typed or read from a spreadsheet, or None.
 
     Accepts an int, a whole float (spreadsheets store numbers as floats: 29189625.0) and text
-    with spaces anywhere and an optional "DK" prefix in any case ("DK 2918 9625", "dk-29189625").
+    with spaces anywhere and an optional "DK" prefix in any case ("DK 2918 9625", "dk-29189625"),
+    also with the ".0" a number gets when another program writes it out as text.
     None when the result is not eight ASCII digits or starts with 0 (no CVR number does).
     """
     if isinstance(value, float):  # first: the type an .xlsx number arrives as
@@ -35,6 +36,8 @@ def normalize_cvr(value: object) -> str | None:
     text = value
     if not (len(text) == 8 and text.isascii() and text.isdigit()):  # the common case first
         text = "".join(value.split()).upper().removeprefix("DK").removeprefix("-")
+        # A number cell exported to text by another program: "29189625.0".
+        text = text.removesuffix(".0").removesuffix(",0")
         if not (len(text) == 8 and text.isascii() and text.isdigit()):
             return None
     return text if text[0] != "0" else None

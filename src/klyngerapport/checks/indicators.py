@@ -66,13 +66,17 @@ def check_indicators(sheet: RawSheet, file: str, config: Config, office_id: str 
 
     rows: list[IndicatorRow] = []
     first_row: dict[str, int] = {}
-    for row in range(header.row + 1, sheet.first_row + len(sheet.data)):
-        if all(is_blank(sheet.value(row, c)) for c in known):
+    for row in range(header.row + 1, sheet.last_row(known) + 1):
+        # A formula without a calculated value reads as blank; its row is not empty.
+        if all(is_blank(sheet.value(row, c)) and not sheet.formula_without_value(row, c)
+               for c in known):
             continue
         raw_id = sheet.value(row, c_id)
         ident = clean_text(raw_id).upper()
         if not ident:
-            findings.add("indicator-unknown/no-id", row, c_id)
+            key = ("formula-no-value" if sheet.formula_without_value(row, c_id)
+                   else "indicator-unknown/no-id")
+            findings.add(key, row, c_id)
             continue
         if ident in first_row:
             findings.add("row-duplicate/indicator", row, c_id, value=raw_id, indicator=ident,

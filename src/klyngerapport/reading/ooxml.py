@@ -88,12 +88,17 @@ def _resolve(target: str) -> str:
 # --- extent ------------------------------------------------------------------------------------
 
 
-def check_extent(path: Path, part: str, sheet: str) -> None:
-    """Raise FileProblem (file-too-large) when the sheet's cells span more than MAX_CELLS."""
+def check_extent(path: Path, part: str, sheet: str) -> bool:
+    """Raise FileProblem (file-too-large) when the sheet's cells span more than MAX_CELLS.
+
+    Returns whether the sheet may hold formula cells without a calculated value: False only when
+    it has no formula at all (seen in the same pass, so the common case needs no second look).
+    """
     with zipfile.ZipFile(path) as archive:
         with archive.open(part) as stream:
-            if _plainly_small(stream):
-                return
+            plain, has_formula = _plainly_small(stream)
+            if plain:
+                return has_formula
         with archive.open(part) as stream:
             try:
                 walk = _walk(stream, limit=MAX_CELLS)
@@ -103,11 +108,17 @@ def check_extent(path: Path, part: str, sheet: str) -> None:
                 ) from None
     if walk.cells > MAX_CELLS:
         raise problems.too_many_cells(sheet, walk.extent(), MAX_CELLS)
+    return bool(walk.formulas)
 
 
-def _plainly_small(stream: IO[bytes]) -> bool:
-    """True when a byte scan proves every cell lies in A1:Z99999 (False: look closer)."""
+def _plainly_small(stream: IO[bytes]) -> tuple[bool, bool]:
+    """(every cell lies in A1:Z99999, the sheet has a formula element) from one byte scan.
+
+    The first is False as soon as a byte scan cannot prove it (look closer); the second is then
+    True (not known).
+    """
     tail = b""
+    has_formula = False
     while chunk := stream.read(_CHUNK):
         buffer = tail + chunk
         # A match starting in the last _OVERLAP bytes may need bytes not read yet; it is looked
@@ -116,9 +127,13 @@ def _plainly_small(stream: IO[bytes]) -> bool:
         for pattern in (_UNUSUAL_CELL, _PREFIXED_CELL):
             match = pattern.search(buffer)
             if match and match.start() < decided:
-                return False
+                return False, True
+        if not has_formula:
+            has_formula = any(pattern.search(buffer) for pattern in _FORMULA)
         tail = buffer[max(decided, 0) :]
-    return not (_UNUSUAL_CELL.search(tail) or _PREFIXED_CELL.search(tail))
+    if _UNUSUAL_CELL.search(tail) or _PREFIXED_CELL.search(tail):
+        return False, True
+    return True, has_formula or any(pattern.search(tail) for pattern in _FORMULA)
 
 
 # --- formulas ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ This module imports no spreadsheet library, so checks and their tests can build 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -40,7 +40,8 @@ class RawSheet:
     first_row: int = 1
     first_col: int = 0
     # Called at most once, and only when a check needs it: the (row, col) positions of formula
-    # cells that carry no calculated value (the reader reads them as empty).
+    # cells that carry no calculated value (the reader reads them as empty). None: the sheet has
+    # no such cells (the reader knows, or the format always stores values).
     formula_probe: Callable[[], frozenset[tuple[int, int]]] | None = None
     _formulas: frozenset[tuple[int, int]] | None = field(default=None, repr=False)
 
@@ -51,11 +52,28 @@ class RawSheet:
         return None
 
     def formula_without_value(self, row: int, col: int) -> bool:
+        return (row, col) in self.formulas_without_value()
+
+    def formulas_without_value(self) -> frozenset[tuple[int, int]]:
+        """(row, col) of every formula cell without a calculated value (probed once)."""
         if self.formula_probe is None:
-            return False
+            return frozenset()
         if self._formulas is None:
             self._formulas = self.formula_probe()
-        return (row, col) in self._formulas
+        return self._formulas
+
+    def last_row(self, cols: Iterable[int]) -> int:
+        """The last row with a value, or with a formula without one in one of `cols`.
+
+        The reader's grid ends at the last value, so rows that hold only formulas that were never
+        calculated lie below it; a check must still see them. Probes only sheets with formulas.
+        """
+        last = self.first_row + len(self.data) - 1
+        if self.formula_probe is None:
+            return last
+        wanted = set(cols)
+        rows = (r for r, c in self.formulas_without_value() if c in wanted)
+        return max(last, max(rows, default=last))
 
 
 class Workbook(Protocol):

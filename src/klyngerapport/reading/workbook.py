@@ -74,8 +74,8 @@ class WorkbookFile:
         probe: Probe | None = None
         if self.format == "xlsx":
             part = self._part(actual)
-            ooxml.check_extent(self.path, part, actual)
-            probe = _xlsx_probe(self.path, part)
+            if ooxml.check_extent(self.path, part, actual):
+                probe = _xlsx_probe(self.path, part)
         elif self.format == "ods":
             probe = _fixed_probe(self._ods_formulas.get(actual, frozenset()))
         # .xls needs no probe: the format always stores a formula's last calculated value.
