@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,29 @@ def test_unexpected_error_is_one_line_without_debug(monkeypatch: pytest.MonkeyPa
     result = runner.invoke(app, ["--config", str(samples), "--debug", "funding", "2022"])
     assert result.exit_code == 2
     assert "Traceback" in result.output
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["validate", "--year", "abc"], "Ugyldig værdi for --year. Det skal være et helt tal."),
+        (["funding"], "ÅR mangler."),
+        (["fundin", "2022"], 'Ukendt kommando "fundin". Mente du "funding"?'),
+        (["funding", "2022", "--jsn"], "Ukendt tilvalg --jsn. Mente du --json?"),
+        (["funding", "2022", "2023"], "For mange argumenter: 2023."),
+    ],
+)
+def test_usage_errors_are_danish_with_exit_2(argv: list[str], expected: str) -> None:
+    """Click's English usage errors are said in Danish by main(), exit 2, no traceback."""
+    done = subprocess.run([sys.executable, "-m", "klyngerapport", *argv], capture_output=True,
+                          text=True, env={**os.environ, "COLUMNS": "200"})
+    assert done.returncode == 2
+    assert expected in done.stderr
+    assert "Usage:" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_no_arguments_shows_help() -> None:
+    done = subprocess.run([sys.executable, "-m", "klyngerapport"], capture_output=True,
+                          text=True)
+    assert done.returncode == 0
+    assert "funding" in done.stdout and "validate" in done.stdout

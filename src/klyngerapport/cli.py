@@ -6,6 +6,7 @@ Heavy modules (openpyxl, python-calamine, Rich tables) are imported inside the c
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -16,7 +17,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from klyngerapport import __version__
-from klyngerapport.errors import KlyngeError
+from klyngerapport.errors import KlyngeError, suggestion
 
 if TYPE_CHECKING:
     from klyngerapport.config import Config
@@ -305,6 +306,68 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+# Click's usage errors; newer Typer vendors Click, so the class is found through Typer's own.
+_USAGE_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+_TYPE_NAMES = {"integer": "et helt tal", "int": "et helt tal", "path": "en sti"}
+
+
+def usage_message(exc: Exception) -> tuple[str, str]:
+    """A Danish message and hint for one of Click's (English) usage errors."""
+    kind = type(exc).__name__
+    ctx = getattr(exc, "ctx", None)
+    hint = f"Se '{ctx.command_path} --help'." if ctx is not None else \
+        "Se 'klyngerapport --help'."
+    param = getattr(exc, "param", None)
+    name = (getattr(param, "metavar", None) or getattr(param, "name", None) or "").upper() \
+        if param is not None else ""
+    if param is not None and getattr(param, "opts", None) and param.opts[0].startswith("-"):
+        name = param.opts[0]
+    if kind == "NoSuchOption":
+        possible = list(getattr(exc, "possibilities", None) or [])
+        guess = f" Mente du {' eller '.join(possible)}?" if possible else ""
+        return f"Ukendt tilvalg {getattr(exc, 'option_name', '')}.{guess}", hint
+    if kind == "MissingParameter":
+        return f"{name or 'Et argument'} mangler.", hint
+    if kind == "BadParameter":
+        wanted = _TYPE_NAMES.get(getattr(getattr(param, "type", None), "name", ""), "")
+        detail = f" Det skal være {wanted}." if wanted else ""
+        return f"Ugyldig værdi for {name or 'et argument'}.{detail}", hint
+    text = str(getattr(exc, "message", exc))
+    if found := re.match(r"No such command '([^']*)'", text):
+        commands = sorted(app_commands())
+        return (f'Ukendt kommando "{found.group(1)}".{suggestion(found.group(1), commands)}',
+                f"Kommandoerne er: {', '.join(commands)}.")
+    if found := re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text):
+        return f"For mange argumenter: {found.group(1)}.", hint
+    return f"Forkert brug af kommandoen ({text}).", hint
+
+
+def app_commands() -> list[str]:
+    return [c.name or c.callback.__name__ for c in app.registered_commands
+            if c.callback is not None]
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the console script and `python -m klyngerapport`."""
-    app(args=argv, prog_name="klyngerapport")
+    """Entry point of the console script and `python -m klyngerapport`.
+
+    Click's usage errors come in English; they are caught here and said in Danish (exit 2).
+    """
+    try:
+        code = app(args=argv, prog_name="klyngerapport", standalone_mode=False)
+    except _USAGE_ERROR as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            ctx = getattr(exc, "ctx", None)
+            sys.stdout.write((ctx.get_help() if ctx is not None else "") + "\n")
+            sys.exit(EXIT_OK)
+        from klyngerapport.render import terminal
+
+        message, hint = usage_message(exc)
+        terminal.error(message, hint)
+        sys.exit(EXIT_TOOL)
+    except typer.Abort:
+        from klyngerapport.render import terminal
+
+        terminal.error("Afbrudt.")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

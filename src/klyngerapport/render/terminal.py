@@ -95,7 +95,7 @@ def progress(label: str, enabled: bool = True) -> Iterator[Callable[[int, int, s
 # --- funding --------------------------------------------------------------------------------
 
 
-_NO_WRAP = {"Lead", "Indberetning", "Status", "Indikator"}
+_NO_WRAP = {"Lead", "Indberetning", "Status", "ID"}
 
 
 def _table(*columns: tuple[str, str]) -> Table:
