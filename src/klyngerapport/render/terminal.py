@@ -95,7 +95,7 @@ def progress(label: str, enabled: bool = True) -> Iterator[Callable[[int, int, s
 # --- funding --------------------------------------------------------------------------------
 
 
-_NO_WRAP = {"Lead", "Indberetning", "Status", "ID"}
+_NO_WRAP = {"Lead", "Indberetning", "Status"}
 
 
 def _table(*columns: tuple[str, str]) -> Table:
@@ -271,22 +271,22 @@ def followup(f: Followup, report: str) -> None:
     out.print(table)
 
     heading("Målopfyldelse")
-    table = _table(("Klyngekontor", "left"), ("ID", "left"), ("Mål", "right"),
-                   ("Resultat", "right"), ("Pct.", "right"), ("Status", "left"))
-    for n, o in enumerate(f.offices):
-        if n:
-            table.add_section()
-        for i, outcome in enumerate(o.indicators):
+    for o in f.offices:
+        out.print(Text(f"{o.office.id} ({o.office.cluster})", style="bold"))
+        table = _table(("  ID", "left"), ("Mål", "right"), ("Resultat", "right"),
+                       ("Pct.", "right"), ("Status", "left"))
+        for outcome in o.indicators:
             mark, style = _STATUS_STYLE.get(outcome.status, ("?", ""))
             unit = " kr." if outcome.indicator.unit == "kr." else ""
             table.add_row(
-                o.office.id if i == 0 else "", outcome.indicator.id,
+                f"  {outcome.indicator.id}",
                 "–" if outcome.target is None else number(outcome.target) + unit,
                 "–" if outcome.result is None else number(outcome.result) + unit,
                 percent(outcome.attainment), Text(f"{mark} {outcome.status}", style=style))
-    out.print(table)
+        out.print(table)
+        out.print()
 
-    heading("Geografisk spredning")
+    out.print(Text("Geografisk spredning", style="bold"))
     reached = {m.code for o in f.offices for m in o.municipalities_reached}
     for o in f.offices:
         if o.status in (SUBMISSION_ERRORS, SUBMISSION_MISSING):
