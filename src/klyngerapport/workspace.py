@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import errno
-import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 
+from klyngerapport.atomic import atomic_write
 from klyngerapport.config import CONFIG_NAME, Config, parse_file
 from klyngerapport.errors import ConfigError, OutputError, suggestion
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and a rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def create_workspace(folder: Path, force: bool = False) -> tuple[Path, list[Path]]:
@@ -35,7 +21,8 @@ def create_workspace(folder: Path, force: bool = False) -> tuple[Path, list[Path
         raise OutputError(f"{folder} findes og er ikke en mappe.")
     text = resources.files("klyngerapport").joinpath(f"data/{CONFIG_NAME}").read_bytes()
     try:
-        write_atomically(target, text)
+        with atomic_write(target) as handle:
+            handle.write(text)
     except OSError as exc:
         reason, hint = write_problem(exc)
         raise OutputError(f"Kan ikke skrive {target}: {reason}.", hint) from None

@@ -8,8 +8,6 @@ password (protection prevents accidents, it is not security); the cells to fill 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from klyngerapport.atomic import atomic_write
 from klyngerapport.config import Config
 from klyngerapport.model import ACTIVITIES, Office
 from klyngerapport.reference import municipalities
@@ -70,7 +69,9 @@ def write_template(config: Config, office: Office, year: int, path: Path) -> Non
     The workbook is written to a temporary file in the same folder and renamed over `path`, so a
     failure never leaves a half-written file (and an existing file stays as it was).
     """
-    _save_atomically(build_template(config, office, year), path)
+    workbook = build_template(config, office, year)
+    with atomic_write(path) as handle:
+        workbook.save(handle)
 
 
 def build_template(config: Config, office: Office, year: int) -> Any:
@@ -369,18 +370,3 @@ def _danish_order(name: str) -> str:
     return name.casefold().translate(_DANISH_LETTERS)
 
 
-def _save_atomically(wb: Any, path: Path) -> None:
-    """Save via a temporary file in the same folder and a rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A hidden name, so a validate run over the folder meanwhile skips it; opened with 'x' (not
-    # mkstemp) so the finished file gets the usual permissions of the user's umask.
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        with tmp.open("xb") as handle:
-            wb.save(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import textwrap
-import uuid
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -50,6 +48,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
+from klyngerapport.atomic import atomic_write
 from klyngerapport.followup import accepted, reach_by_municipality
 from klyngerapport.model import (
     MET,
@@ -968,22 +967,11 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 
 def _save_atomically(wb: Any, path: Path, generated: dt.datetime) -> None:
-    """Save via a temporary file in the same folder and a rename: never a half-written report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A hidden name, so a validate run over the folder meanwhile skips it; opened with 'x' (not
-    # mkstemp) so the finished file gets the usual permissions of the user's umask.
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        with tmp.open("xb") as handle:
-            # ExcelWriter rather than wb.save(): save() stamps "modified" with the clock, and
-            # the report's time is the generation time.
-            with ZipFile(handle, "w", ZIP_DEFLATED, allowZip64=True) as archive:
-                wb.properties.modified = _utc(generated)
-                ExcelWriter(wb, archive).save()
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Save via a temporary file and a rename (atomic_write): never a half-written report."""
+    # ExcelWriter rather than wb.save(): save() stamps "modified" with the clock, and the
+    # report's time is the generation time.
+    with atomic_write(path) as handle, ZipFile(handle, "w", ZIP_DEFLATED,
+                                               allowZip64=True) as archive:
+        wb.properties.modified = _utc(generated)
+        ExcelWriter(wb, archive).save()
 
