@@ -369,9 +369,26 @@ def test_real_year_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         "we-build-denmark-2022 (2).xlsx": ["submission-duplicate"],
         "we-build-denmark-2022.xlsx": ["submission-duplicate"],
     }
-    # The corrupt file says nothing about its office, so bio-solutions is missing too.
+    # The corrupt file is named after bio-solutions: that office sent a broken file, it is not
+    # missing (the report shows its submission with errors).
+    broken = next(s for s in result.submissions if s.path.name == "bio-solutions-2022.xlsx")
+    assert (broken.office_id, broken.year) == ("bio-solutions", 2022)
     assert sorted((f.code, f.value) for f in result.findings) == [
-        ("submission-missing", "bio-solutions"), ("submission-missing", "miljoeteknologi")]
+        ("submission-missing", "miljoeteknologi")]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("bio-solutions-2022.xlsx", ("bio-solutions", 2022)),
+     ("Bio-Solutions-2021 rettet.xlsx", ("bio-solutions", 2021)),
+     ("we-build-denmark.xlsx", ("we-build-denmark", 2022)),
+     ("indberetning.xlsx", (None, None)),
+     ("bio-solutionsX-2022.xlsx", (None, None))],
+)
+def test_office_from_name(name: str, expected: tuple[str | None, int | None]) -> None:
+    from klyngerapport.validation import office_from_name
+
+    assert office_from_name(Path(name), CONFIG, YEAR) == expected
 
 
 def test_validate_without_keeping_rows(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -57,9 +58,30 @@ def validate_file(path: Path, config: Config, year: int | None, display: str,
         with _collector_paused():
             return _validate_workbook(path, config, year, display, keep_rows)
     except FileProblem as problem:
-        return Submission(path, None, None, findings=(_problem_finding(display, problem),))
+        office_id, file_year = office_from_name(path, config, year)
+        return Submission(path, office_id, file_year,
+                          findings=(_problem_finding(display, problem),))
     except Exception as exc:  # a bug must not stop the other files; the message says so
-        return Submission(path, None, None, findings=(_crash_finding(display, exc),))
+        office_id, file_year = office_from_name(path, config, year)
+        return Submission(path, office_id, file_year, findings=(_crash_finding(display, exc),))
+
+
+def office_from_name(path: Path, config: Config, year: int | None
+                     ) -> tuple[str | None, int | None]:
+    """The office and year a file's name points to ("bio-solutions-2022.xlsx"), if any.
+
+    Used only for a file that cannot be read: the office did send something, so the report
+    shows its submission as having errors rather than as missing. Template files are named
+    `<office-id>-<YEAR>.xlsx`; the longest office id the name starts with wins.
+    """
+    stem = path.stem.casefold()
+    ids = sorted((o.id for o in config.offices), key=len, reverse=True)
+    office = next((i for i in ids
+                   if stem == i or stem.startswith((f"{i}-", f"{i} ", f"{i}_"))), None)
+    if office is None:
+        return None, None
+    found = re.search(r"(?<!\d)(\d{4})(?!\d)", stem[len(office):])
+    return office, int(found.group(1)) if found else year
 
 
 @contextlib.contextmanager
