@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -18,11 +19,13 @@ from builders import (
     VALID_CVR,
     Book,
     company,
+    contract_rows,
     sample_config,
 )
 from klyngerapport.checks.companies import check_companies
 from klyngerapport.model import CompanyRow, Finding
 from klyngerapport.reading.sheet import RawSheet
+from klyngerapport.validation import validate_file
 
 CONFIG = sample_config()  # Greve does not participate
 PARTICIPATING = CONFIG.participating()
@@ -233,6 +236,37 @@ def test_formula_no_value() -> None:
     sheet.formula_probe = lambda: frozenset({(2, 0)})
     f = only(check(sheet)[1])
     assert (f.code, f.severity, f.cell) == ("formula-no-value", "error", "A2")
+
+
+@pytest.mark.parametrize(("field", "error", "code", "cell", "text"), [
+    ("cvr", "#N/A", "cvr-invalid", "A2",
+     "Virksomheder!A2: Cellen viser fejlen #N/A i stedet for et CVR-nummer. Skriv "
+     "CVR-nummeret (8 cifre)."),
+    ("municipality", "#REF!", "municipality-unknown", "C2",
+     "Virksomheder!C2: Cellen viser fejlen #REF! i stedet for en kommune."),
+    ("date", "#VALUE!", "date-invalid", "F2",
+     "Virksomheder!F2: Cellen viser fejlen #VALUE! i stedet for en dato. Skriv datoen som "
+     "dd-mm-åååå, fx 01-03-2022."),
+])
+def test_cell_showing_an_excel_error(tmp_path: Path, field: str, error: str, code: str,
+                                     cell: str, text: str) -> None:
+    """An error cell reads as empty; it is reported with its error, not as a missing value."""
+    book = Book(companies=[company(**{field: error})], indicators=contract_rows(
+        CONFIG, "we-build-denmark", 2022))
+    path = book.save(tmp_path / "fejl.xlsx")
+    sub = validate_file(path, CONFIG, 2022, path.name)
+    f = only([f for f in sub.findings if f.sheet == COMPANIES and f.code != "derived-differs"])
+    assert (f.code, f.severity, f.cell, f.value) == (code, "error", cell, error)
+    assert f.message.startswith(text)
+
+
+def test_a_row_of_only_error_cells_is_not_empty() -> None:
+    empty = dict.fromkeys(COMPANY_HEADERS, None)
+    sheet = Book(companies=[empty]).sheet(COMPANIES)
+    sheet.error_probe = lambda: {(2, 5): "#NAME?"}
+    findings = check(sheet)[1]
+    assert ("date-invalid", "F2", "#NAME?") in [(f.code, f.cell, f.value) for f in findings]
+    assert "cvr-invalid" in [f.code for f in findings]  # the row is checked, not skipped
 
 
 def test_empty_rows_are_skipped() -> None:

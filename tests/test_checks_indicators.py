@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from klyngerapport.checks.indicators import check_indicators
 from klyngerapport.config import Config
 from klyngerapport.model import Finding, IndicatorRow
 from klyngerapport.reading.sheet import RawSheet
+from klyngerapport.validation import validate_file
 
 CONFIG: Config = sample_config()
 OFFICE, YEAR = "we-build-denmark", 2022  # VIRK SMV KOM GROEN derived; PROJ ARR MIDLER reported
@@ -125,6 +127,27 @@ def test_formula_no_value() -> None:
     f = only(check(sheet)[1])
     assert (f.code, f.severity, f.cell) == ("formula-no-value", "error", "E6")
     assert "Åbn og gem filen i Excel" in f.message
+
+
+def test_result_showing_an_excel_error(tmp_path: Path) -> None:
+    """#DIV/0! reads as empty; it is reported as the error it is, not as a missing result."""
+    path = Book(indicators=with_row("PROJ", Resultat="#DIV/0!")).save(tmp_path / "fejl.xlsx")
+    sub = validate_file(path, CONFIG, YEAR, path.name)
+    f = only([f for f in sub.findings if f.sheet == INDICATORS])
+    assert (f.code, f.severity, f.cell, f.value) == ("result-not-number", "error", "E6",
+                                                     "#DIV/0!")
+    assert f.message == ("Indikatorer!E6: Resultatet viser fejlen #DIV/0! fra en formel. Ret "
+                         "formlen, eller skriv resultatet som et tal.")
+
+
+def test_a_clean_sheet_never_asks_for_errors() -> None:
+    """Error cells are only looked for behind a value that reads as empty."""
+    def fail() -> dict[tuple[int, int], str]:
+        raise AssertionError("probed")
+
+    sheet = Book(indicators=rows(7)).sheet(INDICATORS)
+    sheet.error_probe = fail
+    assert check(sheet)[1] == []
 
 
 def test_result_not_number() -> None:

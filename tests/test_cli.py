@@ -118,3 +118,44 @@ def test_no_arguments_shows_help() -> None:
                           text=True)
     assert done.returncode == 0
     assert "funding" in done.stdout and "validate" in done.stdout
+
+
+def _samples(tmp_path: Path) -> Path:
+    import shutil
+
+    root = Path(__file__).resolve().parents[1] / "samples"
+    work = tmp_path / "work"
+    shutil.copytree(root, work, ignore=shutil.ignore_patterns("rapporter", "skabeloner"))
+    return work
+
+
+def test_naming_the_year_folder_reports_missing_offices(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`validate indberetninger/2022 --year 2022` is the same as `validate --year 2022`."""
+    work = _samples(tmp_path)
+    (work / "indberetninger" / "2022" / "foedevarer-2022.xlsx").unlink()
+    monkeypatch.chdir(work)
+    result = runner.invoke(app, ["validate", "indberetninger/2022", "--year", "2022"])
+    assert result.exit_code == 1
+    assert "foedevarer" in result.stdout and "mangler en indberetning" in result.stdout
+
+
+def test_linked_folders_are_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A symbolic link to a folder up the tree does not make validate read the whole tree."""
+    work = _samples(tmp_path)
+    folder = work / "indberetninger" / "2022"
+    (folder / "loop").symlink_to(work, target_is_directory=True)
+    monkeypatch.chdir(work)
+    result = runner.invoke(app, ["validate", "indberetninger/2022", "--year", "2022", "--json"])
+    import json
+
+    paths = [f["path"] for f in json.loads(result.stdout)["files"] if f["path"]]
+    assert len(paths) == 4 and not any("loop" in p for p in paths)
+
+
+@pytest.mark.parametrize(("value", "shown"), [(0.796, "79 %"), (0.8, "80 %"), (0.999, "99 %"),
+                                              (1.0, "100 %"), (None, "–")])
+def test_percent_never_rounds_up_to_a_threshold(value: float | None, shown: str) -> None:
+    from klyngerapport.render.terminal import percent
+
+    assert percent(value) == shown

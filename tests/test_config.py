@@ -58,6 +58,30 @@ def test_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     assert cfg.reports_dir() == tmp_path.resolve() / "rapporter"
 
 
+def test_year_in_reports_path_is_replaced(tmp_path: Path) -> None:
+    cfg = config.parse_file(write(tmp_path, sample_with('reports = "rapporter"',
+                                                        'reports = "rapporter/{year}"')))
+    assert cfg.reports_dir(2022) == tmp_path.resolve() / "rapporter" / "2022"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line_of"),
+    [
+        ('lead = "Roskilde"', 'lead = "Roskildee"', 'lead = "Roskildee"'),
+        ("2023 = { VIRK = 80,", "2023 = { VIRK = 80, VIDN = 1,", "2023 = { VIRK = 80, VIDN"),
+    ],
+)
+def test_line_numbers_point_at_the_entry_itself(tmp_path: Path, old: str, new: str,
+                                                line_of: str) -> None:
+    """office[1].lead names the second office's line, not the first 'lead =' in the file."""
+    path = write(tmp_path, sample_with(old, new))
+    with pytest.raises(ConfigError) as caught:
+        config.parse_file(path)
+    line = next(i for i, t in enumerate(path.read_text("utf-8").splitlines(), 1)
+                if t.startswith(line_of))
+    assert f"linje {line}:" in caught.value.message
+
+
 def test_discovery_walks_up_from_the_current_folder(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(config.ENV_VAR, raising=False)
@@ -116,6 +140,9 @@ def test_reference_rules(tmp_path: Path) -> None:
         ('reference = "2023K1"', 'reference = "2023-1"', "population.reference"),
         ("2021 = { VIRK = 40,", "2020 = { VIRK = 40,",
          "targets.we-build-denmark.2020: we-build-denmark er kun aktivt 2021–2024"),
+        ('non_participating = ["Greve"]', 'non_participating = ["Greve", "greve"]',
+         "cofinancing.non_participating[1]: Greve står der allerede"),
+        ("years = [2021, 2024]\n", "years = [2021, 99999]\n", "office[0].years"),
     ],
 )
 def test_config_mistakes_exit_2_with_key_and_file(tmp_path: Path, old: str, new: str,
@@ -154,3 +181,21 @@ def test_no_config_found_explains_init(tmp_path: Path, monkeypatch: pytest.Monke
     result = runner.invoke(app, ["funding", "2022"])
     assert result.exit_code == 2
     assert "klyngerapport init" in result.output
+
+
+def test_an_office_needs_someone_to_share_the_rest(tmp_path: Path) -> None:
+    """Only the lead takes part: the other half cannot be split, a config error (not a crash)."""
+    others = [m.name for m in config.municipalities().municipalities if m.name != "Næstved"]
+    path = write(tmp_path, f"""
+[cofinancing]
+non_participating = {others!r}
+
+[[office]]
+id = "we-build-denmark"
+lead = "Næstved"
+years = [2021, 2024]
+""".replace("'", '"'))
+    with pytest.raises(ConfigError) as caught:
+        config.parse_file(path)
+    assert "office[0].lead: ingen andre kommuner end leadkommunen Næstved" in \
+        caught.value.message

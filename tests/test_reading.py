@@ -1,4 +1,5 @@
-"""The reader: true cell positions, sheet lookup, formula cells without a value, giant grids."""
+"""The reader: true cell positions, sheet lookup, formula cells without a value, error cells,
+giant grids."""
 
 from __future__ import annotations
 
@@ -237,6 +238,85 @@ def test_ods_formula_without_value_is_found_through_repeats(tmp_path: Path) -> N
     assert not sheet.formula_without_value(3, 3) and not sheet.formula_without_value(3, 5)
 
 
+# --- cells that show an Excel error ----------------------------------------------------------
+
+
+def test_error_cells_are_found_with_their_error(tmp_path: Path) -> None:
+    """calamine reads #DIV/0! and #N/A as empty; the reader still knows what the cell shows."""
+    cells = (
+        '<row r="2"><c r="B2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'  # a formula's error
+        '<c r="C2" t="e"><v>#N/A</v></c>'  # typed, no formula
+        '<c r="D2"><v>3</v></c></row>'
+    )
+    sheet = read(write_raw_xlsx(tmp_path / "fejl.xlsx", {"Ark": cells}), "Ark")
+    assert sheet.value(2, 1) == "" and sheet.value(2, 2) == ""
+    assert (sheet.error_value(2, 1), sheet.error_value(2, 2)) == ("#DIV/0!", "#N/A")
+    assert sheet.error_value(2, 3) is None and sheet.error_value(9, 9) is None
+    assert not sheet.formula_without_value(2, 1)  # it has a value: the error
+
+
+def test_openpyxl_writes_typed_errors_as_error_cells(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Ark"
+    ws["A1"], ws["E5"] = "x", "#DIV/0!"
+    wb.save(tmp_path / "fejl.xlsx")
+    assert read(tmp_path / "fejl.xlsx", "Ark").error_value(5, 4) == "#DIV/0!"
+
+
+def test_a_sheet_without_formulas_or_errors_gets_no_probe(tmp_path: Path) -> None:
+    """The byte scan settles the common case: nothing to look for later, no second pass."""
+    sheet = read(positions_xlsx(tmp_path / "plain.xlsx"), "Data")
+    assert sheet.formula_probe is None and sheet.error_probe is None
+    assert sheet.error_value(5, 3) is None
+
+
+def test_ods_error_cells_are_found(tmp_path: Path) -> None:
+    """LibreOffice stores an error as an empty string, with the error as the cell's text."""
+    error = ('office:value-type="string" office:string-value="" calcext:value-type="error" '
+             'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"')
+    tables = (
+        '<table:table table:name="Ark"><table:table-row>'
+        '<table:table-cell office:value-type="float" office:value="0"><text:p>0</text:p>'
+        f'</table:table-cell><table:table-cell table:formula="of:=1/[.A1]" {error}>'
+        "<text:p>#DIV/0!</text:p></table:table-cell>"
+        f'<table:table-cell table:number-columns-repeated="2" {error}><office:annotation>'
+        "<text:p>en note</text:p></office:annotation><text:p>#N/A</text:p></table:table-cell>"
+        '<table:table-cell office:value-type="string"><text:p>tekst</text:p></table:table-cell>'
+        "</table:table-row></table:table>"
+    )
+    sheet = read(write_raw_ods(tmp_path / "fejl.ods", tables), "Ark")
+    assert sheet.value(1, 1) == ""
+    assert [sheet.error_value(1, c) for c in range(5)] == [None, "#DIV/0!", "#N/A", "#N/A", None]
+
+
+def test_errors_saved_by_libreoffice_are_found(tmp_path: Path, libreoffice: Convert) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Ark"
+    ws["A1"], ws["B1"], ws["C1"] = 0, "=1/A1", "=NA()"
+    wb.save(tmp_path / "fejl.xlsx")
+    for fmt in ("xlsx", "ods"):
+        sheet = read(libreoffice(tmp_path / "fejl.xlsx", fmt), "Ark")
+        assert (sheet.error_value(1, 1), sheet.error_value(1, 2)) == ("#DIV/0!", "#N/A"), fmt
+
+
+def test_raw_sheet_probes_errors_once_and_only_when_asked() -> None:
+    calls: list[int] = []
+
+    def probe() -> dict[tuple[int, int], str]:
+        calls.append(1)
+        return {(5, 4): "#REF!"}
+
+    sheet = RawSheet("Ark", [["x"]], error_probe=probe)
+    assert calls == []
+    assert sheet.error_value(5, 4) == "#REF!" and sheet.error_value(5, 3) is None
+    assert calls == [1]
+    assert RawSheet("Ark", [[""]]).error_value(1, 0) is None
+
+
 def test_xls_needs_no_formula_probe(tmp_path: Path, libreoffice: Convert) -> None:
     """.xls always stores each formula's last result, so there is nothing to look for."""
     xls = libreoffice(formula_xlsx(tmp_path / "formula-no-value.xlsx"), "xls")
@@ -347,3 +427,37 @@ def test_a_missing_workbook_part_is_a_file_problem(tmp_path: Path) -> None:
     with pytest.raises(FileProblem) as caught:
         open_workbook(path)
     assert caught.value.code == "file-unreadable"
+
+
+def test_member_with_a_bad_checksum_is_a_damaged_file(tmp_path: Path) -> None:
+    """A sheet whose stored CRC does not match is file-unreadable, not an 'unexpected error'."""
+    import struct
+    import zipfile
+
+    import openpyxl
+
+    from klyngerapport.reading.sheet import FileProblem
+    from klyngerapport.reading.workbook import open_workbook
+
+    source = tmp_path / "ok.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Virksomheder"
+    wb.active["A1"] = "CVR-nummer"
+    wb.save(source)
+    data = bytearray(source.read_bytes())
+    with zipfile.ZipFile(source) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    bad_crc = struct.pack("<I", info.CRC ^ 1)
+    data[info.header_offset + 14:info.header_offset + 18] = bad_crc
+    central = data.find(b"PK\x01\x02")
+    while central >= 0:
+        size = struct.unpack("<H", data[central + 28:central + 30])[0]
+        if data[central + 46:central + 46 + size] == b"xl/worksheets/sheet1.xml":
+            data[central + 16:central + 20] = bad_crc
+        central = data.find(b"PK\x01\x02", central + 4)
+    broken = tmp_path / "crc.xlsx"
+    broken.write_bytes(bytes(data))
+    with pytest.raises(FileProblem) as caught, open_workbook(broken) as book:
+        book.sheet("Virksomheder")
+    assert caught.value.code == "file-unreadable"
+    assert "beskadiget" in caught.value.message

@@ -115,7 +115,8 @@ def _run(ctx: typer.Context, job: Callable[[], int]) -> NoReturn:
         if state.debug:
             terminal.debug_traceback()
         terminal.error(f"Uventet fejl: {type(exc).__name__}: {exc}",
-                       "Kør igen med --debug for at se detaljerne, og send dem til den ansvarlige.")
+                       "" if state.debug else "Kør igen som 'klyngerapport --debug KOMMANDO ...' "
+                       "for at se detaljerne, og send dem til den ansvarlige.")
         code = EXIT_TOOL
     raise typer.Exit(code)
 
@@ -127,6 +128,12 @@ def _progress(label: str, as_json: bool) -> AbstractContextManager[Progress]:
     from klyngerapport.render import terminal
 
     return terminal.progress(label)
+
+
+def _display(path: Path) -> str:
+    from klyngerapport.paths import display_path
+
+    return display_path(path)
 
 
 def _config(ctx: typer.Context) -> Config:
@@ -216,6 +223,8 @@ def template(
         cfg = _config(ctx)
         for path in write_templates(cfg, year, office, force=force):
             terminal.info(f"Skrev {_display(path)}")
+        terminal.info(f"Læg de udfyldte filer i {_display(cfg.submissions_dir(year))} og kør "
+                      f"'klyngerapport validate --year {year}'.")
         return EXIT_OK
 
     _run(ctx, job)
@@ -239,7 +248,10 @@ def validate(
 
         cfg = _config(ctx)
         if paths:
-            targets, whole_year = list(paths), False
+            # Naming the year's own folder is the same as naming no path: missing offices count.
+            year_dir = cfg.submissions_dir(year).resolve() if year is not None else None
+            targets = list(paths)
+            whole_year = any(p.resolve() == year_dir for p in targets)
         else:
             if year is None:
                 raise KlyngeError("Angiv filer eller mapper, der skal tjekkes, eller et år med "
@@ -297,13 +309,6 @@ def generate(
             o.status in blocked for o in result.offices) else EXIT_OK
 
     _run(ctx, job)
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 # Click's usage errors; newer Typer vendors Click, so the class is found through Typer's own.

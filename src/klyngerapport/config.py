@@ -57,8 +57,8 @@ class Config:
     def templates_dir(self, year: int) -> Path:
         return self.resolve(self.templates, year)
 
-    def reports_dir(self) -> Path:
-        return self.resolve(self.reports)
+    def reports_dir(self, year: int | None = None) -> Path:
+        return self.resolve(self.reports, year)
 
     def quarter_for(self, year: int) -> str:
         if self.population_reference == "previous-year":
@@ -162,12 +162,29 @@ class _Parser:
     # -- helpers ---------------------------------------------------------------------------------
 
     def _line(self, key: str) -> str:
-        """', linje N' for the first line that assigns `key` (best effort), else ''."""
-        last = key.split(".")[-1].split("[")[0]
-        pattern = re.compile(rf"^\s*\"?{re.escape(last)}\"?\s*=|^\s*\[+\s*{re.escape(key)}\s*\]+")
-        for number, line in enumerate(self.lines, start=1):
-            if pattern.search(line):
-                return f", linje {number}"
+        """', linje N' for the line that assigns `key` (best effort), else ''.
+
+        `office[1].lead` is looked for after the second [[office]] header, and
+        `targets.x.2022.VIRK` after the [targets.x] header, so the line is the entry's own.
+        """
+        start = 0
+        if found := re.match(r"(office|grant|indicator)\[(\d+)\]", key):
+            headers = [n for n, line in enumerate(self.lines)
+                       if re.match(rf"^\s*\[\[\s*{found.group(1)}\s*\]\]", line)]
+            index = int(found.group(2))
+            start = headers[index] if index < len(headers) else 0
+        elif found := re.match(r"targets\.([a-z0-9-]+)", key):
+            start = next((n for n, line in enumerate(self.lines)
+                          if re.match(rf"^\s*\[\s*targets\.{re.escape(found.group(1))}\s*\]",
+                                      line)), 0)
+        parts = [p for p in key.split(".") if not p.startswith(("office[", "grant[",
+                                                                "indicator["))]
+        last = re.sub(r"\[\d+\]$", "", parts[-1]) if parts else key
+        pattern = re.compile(rf"(^|[{{,\s])\"?{re.escape(last)}\"?\s*=|"
+                             rf"^\s*\[+\s*{re.escape(key)}\s*\]+")
+        for number in range(start, len(self.lines)):
+            if pattern.search(self.lines[number]):
+                return f", linje {number + 1}"
         return ""
 
     def fail(self, key: str, message: str, hint: str = "") -> ConfigError:
@@ -209,7 +226,8 @@ class _Parser:
     def years(self, table: dict[str, Any], prefix: str) -> tuple[int, int]:
         value = self.get(table, "years", list, prefix)
         if (len(value) != 2 or not all(isinstance(y, int) and not isinstance(y, bool)
-                                       for y in value) or value[0] > value[1]):
+                                       and 1900 <= y <= 2999 for y in value)
+                or value[0] > value[1]):
             raise self.fail(f"{prefix}.years",
                             f"skal være [første år, sidste år], fx [2021, 2024], ikke {value}.")
         return value[0], value[1]
@@ -250,12 +268,24 @@ class _Parser:
         non_part = self.get(cofin, "non_participating", list, "cofinancing", [])
         excluded = tuple(self.municipality(v, f"cofinancing.non_participating[{i}]")
                          for i, v in enumerate(non_part))
+        for i, m in enumerate(excluded):
+            if m in excluded[:i]:
+                raise self.fail(f"cofinancing.non_participating[{i}]",
+                                f"{m.name} står der allerede.")
         partial = self.get(thresholds, "partial", float, "thresholds", 0.8)
         if not 0 < partial <= 1:
             raise self.fail("thresholds.partial", f"skal være mellem 0 og 1, ikke {partial}.")
 
         indicators = self.indicators(data)
         offices = self.offices(data, excluded)
+        participating = [m for m in municipalities().municipalities if m not in excluded]
+        for i, office in enumerate(offices):
+            if amount > lead_share and not any(m != office.lead for m in participating):
+                rest = f"{amount - lead_share:,}".replace(",", ".")
+                raise self.fail(f"office[{i}].lead",
+                                f"ingen andre kommuner end leadkommunen {office.lead.name} "
+                                f"deltager, så de {rest} kr. kan ikke fordeles.",
+                                "Ret cofinancing.non_participating eller lead_share.")
         grants = self.grants(data)
         targets = self.targets(data, offices, indicators)
         return Config(

@@ -35,6 +35,14 @@ def source_file(path: Path, base: Path) -> SourceFile:
     )
 
 
+def readable_source(path: Path, base: Path) -> SourceFile | None:
+    """source_file, or None for a file that went away or cannot be read (its finding says so)."""
+    try:
+        return source_file(path, base)
+    except OSError:
+        return None
+
+
 def display_path(path: Path, base: Path) -> str:
     """The path relative to the config folder where possible: reports never show home folders."""
     try:
@@ -44,7 +52,8 @@ def display_path(path: Path, base: Path) -> str:
 
 
 def report_path(config: Config, year: int, output: Path | None) -> Path:
-    return output if output is not None else config.reports_dir() / f"klyngerapport-{year}.xlsx"
+    return (output if output is not None
+            else config.reports_dir(year) / f"klyngerapport-{year}.xlsx")
 
 
 def generate_report(config: Config, year: int, input_dir: Path | None = None,
@@ -70,8 +79,8 @@ def generate_report(config: Config, year: int, input_dir: Path | None = None,
     _check_output(path, folder, config)
     population = load_population(config.population_source, config.quarter_for(year), config.base)
     validation = validate_paths([folder], config, year, progress=progress, whole_year=True)
-    sources = tuple(source_file(s.path, config.base) for s in validation.submissions
-                    if s.path.is_file())
+    sources = tuple(filter(None, (readable_source(s.path, config.base)
+                                  for s in validation.submissions)))
     result = follow_up(
         config, year, validation, funding.compute(config, year, population), sources,
         source_file(config.path, config.base), __version__,

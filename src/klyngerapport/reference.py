@@ -95,12 +95,6 @@ def danish_municipalities() -> MunicipalityIndex:
     return _read_municipalities("kommuner-danmark.csv")
 
 
-def check_quarter(quarter: str) -> str:
-    if not _QUARTER.match(quarter):
-        raise ValueError(quarter)
-    return quarter
-
-
 def load_population(source: str, quarter: str, base: Path | None = None) -> Population:
     """Population per municipality in `quarter` from the bundled data or a FOLK1A CSV download."""
     if source == BUILTIN_POPULATION:
@@ -172,6 +166,8 @@ def parse_folk1a(text: str, quarter: str, origin: str) -> dict[int, int]:
         raise PopulationError(
             f"Folketal for kvartalet {quarter} findes ikke i {origin} (kvartaler i filen: {seen}).",
             FOLK1A_HELP)
+    if not any(found.values()):
+        raise PopulationError(f"{origin}: alle folketal for {quarter} er 0.", FOLK1A_HELP)
     missing = [m.name for m in index.municipalities if m.code not in found]
     if missing:
         raise PopulationError(

@@ -26,6 +26,7 @@ from klyngerapport.config import Config
 from klyngerapport.errors import KlyngeError
 from klyngerapport.followup import derived_differences
 from klyngerapport.model import CompanyRow, Finding, IndicatorRow, Submission, Validation
+from klyngerapport.paths import display_path
 from klyngerapport.reading import problems
 from klyngerapport.reading.safety import is_skipped
 from klyngerapport.reading.sheet import FileProblem, RawSheet, Workbook
@@ -33,15 +34,6 @@ from klyngerapport.reading.workbook import open_workbook
 
 SUPPORTED = (".xlsx", ".xlsm", ".xls", ".ods")
 Progress = Callable[[int, int, str], None]
-
-
-def display_path(path: Path, cwd: Path | None = None) -> str:
-    """How a file is named in findings: relative to the current folder where possible."""
-    try:
-        here = (cwd or Path.cwd()).resolve()
-        return str(path.resolve().relative_to(here))
-    except (ValueError, OSError):
-        return str(path)
 
 
 # --- one file ----------------------------------------------------------------------------------
@@ -238,7 +230,9 @@ def _walk(folder: Path, visited: set[Path]) -> Iterator[Path]:
         if is_skipped(entry):
             continue
         if _is_folder(entry):
-            yield from _walk(entry, visited)
+            # A linked folder is not followed: it may lead anywhere (up the tree, or to '/').
+            if not entry.is_symlink():
+                yield from _walk(entry, visited)
         elif entry.is_file() or entry.suffix.lower() == ".numbers":
             yield entry
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from klyngerapport.atomic import atomic_write
 from klyngerapport.config import CONFIG_NAME, Config, parse_file
 from klyngerapport.errors import ConfigError, OutputError, suggestion
+from klyngerapport.paths import display_path
 
 
 def create_workspace(folder: Path, force: bool = False) -> tuple[Path, list[Path]]:
@@ -62,7 +63,7 @@ def write_templates(config: Config, year: int, office_id: str | None,
     paths = [folder / template_filename(o.id, year) for o in offices]
     existing = [p for p in paths if p.exists()]
     if existing and not force:
-        shown = ", ".join(_shown(p) for p in existing)
+        shown = ", ".join(display_path(p) for p in existing)
         raise OutputError(f"Skabelonen findes allerede: {shown}.",
                           "Brug --force for at overskrive (udfyldte filer går tabt), eller flyt "
                           "dem først.")
@@ -71,16 +72,10 @@ def write_templates(config: Config, year: int, office_id: str | None,
             write_template(config, office, year, path)
         except OSError as exc:
             reason, hint = write_problem(exc)
-            raise OutputError(f"Kan ikke skrive {_shown(path)}: {reason}.", hint) from None
+            raise OutputError(f"Kan ikke skrive {display_path(path)}: {reason}.", hint) from None
+    # The folder the filled-in files go to, so that `generate` finds it (and says who is missing).
+    config.submissions_dir(year).mkdir(parents=True, exist_ok=True)
     return paths
-
-
-def _shown(path: Path) -> str:
-    """A path as the user knows it: relative to the current folder where possible."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
 
 
 def write_problem(exc: OSError) -> tuple[str, str]:

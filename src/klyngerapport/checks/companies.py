@@ -179,8 +179,9 @@ class _Table:
     def empty_rows(self, invalid_cvr: set[object]) -> set[int]:
         """Sheet rows whose known columns are all blank (an empty row has no valid CVR).
 
-        A formula without a calculated value reads as blank, but its row is not empty: a sheet
-        filled by formulas that were never calculated must not pass as one without companies.
+        A formula without a calculated value (or a cell showing an error) reads as blank, but its
+        row is not empty: a sheet filled by formulas that were never calculated must not pass as
+        one without companies.
         """
         blank = {v for v in invalid_cvr if is_blank(v)}
         if not blank:
@@ -192,7 +193,8 @@ class _Table:
             return empty
         sheet, cols = self.sheet, [c.col for c in self.columns]
         return {row for row in empty
-                if not any(sheet.formula_without_value(row, col) for col in cols)}
+                if not any(sheet.formula_without_value(row, col)
+                           or sheet.error_value(row, col) is not None for col in cols)}
 
 
 class _Reporter:
@@ -213,11 +215,14 @@ class _Reporter:
                 report(first + i, value)
 
     def bad(self, row: int, col: int, raw: object, code: str, **params: object) -> None:
-        """`code` for a wrong value, "<code>/missing" for an empty cell, or formula-no-value."""
+        """`code` for a wrong value, "<code>/missing" for an empty cell, "<code>/error" for one
+        that shows an Excel error, or formula-no-value."""
         if not is_blank(raw):
             self.findings.add(code, row, col, value=raw, **params)
         elif self.table.sheet.formula_without_value(row, col):
             self.findings.add("formula-no-value", row, col)
+        elif (error := self.table.sheet.error_value(row, col)) is not None:
+            self.findings.add(f"{code}/error", row, col, value=error, **params)
         else:
             self.findings.add(f"{code}/missing", row, col, value=raw or None, **params)
 

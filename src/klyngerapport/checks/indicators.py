@@ -67,9 +67,10 @@ def check_indicators(sheet: RawSheet, file: str, config: Config, office_id: str 
     rows: list[IndicatorRow] = []
     first_row: dict[str, int] = {}
     for row in range(header.row + 1, sheet.last_row(known) + 1):
-        # A formula without a calculated value reads as blank; its row is not empty.
+        # A formula without a calculated value, or an error cell, reads as blank; its row is not
+        # empty.
         if all(is_blank(sheet.value(row, c)) and not sheet.formula_without_value(row, c)
-               for c in known):
+               and sheet.error_value(row, c) is None for c in known):
             continue
         raw_id = sheet.value(row, c_id)
         ident = clean_text(raw_id).upper()
@@ -124,6 +125,8 @@ def _result(sheet: RawSheet, row: int, col: int, ident: str, derived: bool,
             pass
         elif sheet.formula_without_value(row, col):
             findings.add("formula-no-value", row, col)
+        elif (error := sheet.error_value(row, col)) is not None:
+            findings.add("result-not-number/error", row, col, value=error, indicator=ident)
         else:
             findings.add("result-missing", row, col, value=raw or None, indicator=ident)
         return None

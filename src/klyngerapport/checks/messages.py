@@ -119,6 +119,9 @@ _TEMPLATES: Final[dict[str, str]] = {
     "result-not-number": (
         'Resultatet "{value}" for {indicator} er ikke et tal. Skriv kun tallet, fx 40 – ikke '
         '"ca. 40" eller "N/A" (skriv 0, hvis der intet er).'),
+    "result-not-number/error": (
+        "Resultatet viser fejlen {value} fra en formel. Ret formlen, eller skriv resultatet som "
+        "et tal."),
     "result-negative": (
         "Resultatet {value} for {indicator} er negativt. Et resultat skal være 0 eller derover."),
     "formula-no-value": (
@@ -142,6 +145,8 @@ _TEMPLATES: Final[dict[str, str]] = {
     "cvr-invalid/missing": (
         "CVR-nummeret mangler. Skriv virksomhedens 8-cifrede CVR-nummer (find det på virk.dk), "
         "eller slet rækken."),
+    "cvr-invalid/error": (
+        "Cellen viser fejlen {value} i stedet for et CVR-nummer. Skriv CVR-nummeret (8 cifre)."),
     "cvr-checksum": (
         "CVR-nummeret {cvr} er ugyldigt (kontrolcifferet passer ikke). Tjek nummeret på virk.dk."),
     "municipality-unknown": (
@@ -149,6 +154,9 @@ _TEMPLATES: Final[dict[str, str]] = {
         "(navn eller kommunekode, fx Næstved eller 370)."),
     "municipality-unknown/missing": (
         "Kommunen mangler. Vælg virksomhedens kommune på listen."),
+    "municipality-unknown/error": (
+        "Cellen viser fejlen {value} i stedet for en kommune. Vælg virksomhedens kommune på "
+        "listen."),
     "municipality-outside": (
         "{municipality} Kommune deltager ikke i medfinansieringen af klyngekontorerne. "
         "Virksomheden står i rapporten, men tæller ikke med i indikatorerne."),
@@ -157,14 +165,21 @@ _TEMPLATES: Final[dict[str, str]] = {
     "sme-invalid/missing": (
         'SMV mangler. Skriv "Ja", hvis virksomheden er en lille eller mellemstor virksomhed, '
         'ellers "Nej".'),
+    "sme-invalid/error": (
+        'Cellen viser fejlen {value} i stedet for "Ja" eller "Nej". Vælg på listen.'),
     "activity-unknown": (
         'Aktiviteten "{value}" kendes ikke.{suggest} Vælg en af: {known}.'),
     "activity-unknown/missing": (
         "Aktiviteten mangler. Vælg en af: {known}."),
+    "activity-unknown/error": (
+        "Cellen viser fejlen {value} i stedet for en aktivitet. Vælg en af: {known}."),
     "date-invalid": (
         '"{value}" er ikke en dato. Skriv datoen som dd-mm-åååå, fx 01-03-{year}.'),
     "date-invalid/missing": (
         "Datoen mangler. Skriv datoen for aktiviteten som dd-mm-åååå, fx 01-03-{year}."),
+    "date-invalid/error": (
+        "Cellen viser fejlen {value} i stedet for en dato. Skriv datoen som dd-mm-åååå, fx "
+        "01-03-{year}."),
     "date-outside-year": (
         "Datoen {date} ligger ikke i {year}. Indberetningen for {year} må kun have aktiviteter "
         "fra 01-01-{year} til 31-12-{year}."),

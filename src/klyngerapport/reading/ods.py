@@ -4,8 +4,11 @@ calamine reads every table of an .ods file when it opens it, and expands repeate
 (`table:number-columns-repeated`, `table:number-rows-repeated`) into a dense grid: one repeated
 cell can ask for billions. So before calamine runs, one streaming pass over content.xml measures
 each table's grid as calamine will build it and collects the formula cells without a calculated
-value (LibreOffice always stores values; other writers may not). Names are matched with the
-`table:`/`office:` prefixes literally, as calamine does.
+value (LibreOffice always stores values; other writers may not) and the cells that show an error:
+LibreOffice stores a formula's error as an empty string (`office:string-value=""`), which
+calamine reads as empty, marked `calcext:value-type="error"` with the error ("#DIV/0!") as the
+cell's text. Names are matched with the `table:`/`office:`/`calcext:` prefixes literally, as
+calamine does.
 """
 
 from __future__ import annotations
@@ -16,23 +19,28 @@ from xml.parsers import expat
 
 from klyngerapport.reading import problems
 from klyngerapport.reading.safety import MAX_CELLS
-from klyngerapport.reading.sheet import cell_ref
+from klyngerapport.reading.sheet import CellScan, cell_ref
 
-# Formula positions kept per table; far more than a submission holds, and it bounds the memory
-# a repeated formula cell can claim.
+# Formula (and error) positions kept per table; far more than a submission holds, and it bounds
+# the memory a repeated formula cell can claim.
 MAX_FORMULA_POSITIONS = 100_000
 
 _NO_ROW = 1 << 62  # "no valued cell yet" for the running minimum
 
 
-def scan_content(path: Path) -> dict[str, frozenset[tuple[int, int]]]:
-    """Table name -> formula cells without a value; FileProblem when a table is too large.
+def scan_content(path: Path) -> dict[str, CellScan]:
+    """Table name -> formula cells without a value and error cells; FileProblem when a table is
+    too large.
 
     Only start tags are handled (an end-tag handler would double the cost of this pass): a row's
     position follows from the rows before it, a cell's from the cells before it in its row. Like
-    calamine, only cells with an `office:value-type` hold a value.
+    calamine, only cells with an `office:value-type` hold a value. Text is only listened for
+    inside an error cell, until the next cell or row starts.
     """
     formulas: dict[str, set[tuple[int, int]]] = {}
+    errors: dict[str, dict[tuple[int, int], str]] = {}
+    error_cells: list[tuple[int, int]] = []  # positions of the error cell being read
+    error_text: list[str] = []  # its text so far
     name = ""  # the current table
     in_table: set[tuple[int, int]] = set()
     row, row_stop = 0, 0  # the rows [row, row_stop) the current table:table-row stands for
@@ -41,8 +49,22 @@ def scan_content(path: Path) -> dict[str, frozenset[tuple[int, int]]]:
     top = left = _NO_ROW
     bottom = right = 0
 
+    def stop_listening() -> None:
+        # Handlers are swapped without expat's text buffering, which would call the handler
+        # being replaced; text split across reads is joined here instead.
+        parser.CharacterDataHandler = None
+        if text := "".join(error_text).strip():
+            errors.setdefault(name, {}).update((position, text) for position in error_cells)
+        error_cells.clear()
+        error_text.clear()
+
     def start(tag: str, attrs: dict[str, str]) -> None:
         nonlocal name, in_table, row, row_stop, col, top, left, bottom, right
+        if error_cells:
+            if tag.startswith("table:"):
+                stop_listening()
+            elif tag == "text:p":  # the cell's own text follows any comment's (annotation)
+                error_text.clear()
         if tag == "table:table-cell" or tag == "table:covered-table-cell":
             first = col
             repeat = attrs.get("table:number-columns-repeated")
@@ -60,6 +82,11 @@ def scan_content(path: Path) -> dict[str, frozenset[tuple[int, int]]]:
                 if grew and (bottom - top) * (right - left) > MAX_CELLS:
                     extent = f"{cell_ref(top + 1, left)}:{cell_ref(bottom, right - 1)}"
                     raise problems.too_many_cells(name, extent, MAX_CELLS)
+                if attrs.get("calcext:value-type") == "error":
+                    positions: set[tuple[int, int]] = set()
+                    _add_formulas(positions, range(row, row_stop), range(first, col))
+                    error_cells.extend(positions)
+                    parser.CharacterDataHandler = error_text.append
             elif "table:formula" in attrs:
                 _add_formulas(in_table, range(row, row_stop), range(first, col))
         elif tag == "table:table-row":
@@ -81,11 +108,14 @@ def scan_content(path: Path) -> dict[str, frozenset[tuple[int, int]]]:
     try:
         with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
             parser.ParseFile(stream)
+        if error_cells:
+            stop_listening()
     except (expat.ExpatError, KeyError) as exc:
         detail = expat.ErrorString(exc.code) if isinstance(exc, expat.ExpatError) else "mangler"
         raise problems.unreadable(
             f"Regnearkets indhold (content.xml) er beskadiget ({detail}).") from None
-    return {table: frozenset(positions) for table, positions in formulas.items()}
+    return {table: CellScan(frozenset(positions), errors.get(table, {}))
+            for table, positions in formulas.items()}
 
 
 def _add_formulas(positions: set[tuple[int, int]], rows: range, cols: range) -> None:

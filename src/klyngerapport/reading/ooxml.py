@@ -1,5 +1,5 @@
-"""Looking inside an .xlsx/.xlsm package where python-calamine cannot: a sheet's extent and its
-formula cells without a calculated value.
+"""Looking inside an .xlsx/.xlsm package where python-calamine cannot: a sheet's extent, its
+formula cells without a calculated value and its cells that show an Excel error.
 
 calamine builds a dense grid spanning a sheet's first to last cell, so one value typed in XFD1048576
 next to one in A1 asks for 17 billion cells and aborts the process. `check_extent` bounds that grid
@@ -8,7 +8,9 @@ and only an unusual sheet pays for an exact walk with expat.
 
 A formula cell that was never calculated (files written by scripts and some web tools) carries no
 value, so calamine reads it as empty; `formulas_without_value` finds such cells so a check can say
-"open and save the file in Excel" instead of "the value is missing".
+"open and save the file in Excel" instead of "the value is missing". calamine also reads a cell
+that shows an Excel error (`<c t="e"><v>#DIV/0!</v></c>`) as empty; `scan_cells` finds those too,
+so a check can name the error instead.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from defusedxml import ElementTree
 
 from klyngerapport.reading import problems
 from klyngerapport.reading.safety import MAX_CELLS
-from klyngerapport.reading.sheet import cell_ref
+from klyngerapport.reading.sheet import CellScan, cell_ref
 
 MAX_PACKAGE_PART = 20_000_000  # bytes of workbook.xml or its relationships, parsed in one go
 
@@ -50,9 +52,11 @@ _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 # stay within MAX_CELLS for the fast scan to prove anything.
 PLAIN_CELLS = 26 * 99_999
 
-# A formula element, plain or prefixed; two patterns because each then starts with a literal,
-# which the regex engine searches for quickly.
-_FORMULA = (re.compile(rb"<f[\s/>]"), re.compile(rb":f[\s/>]"))
+# What makes a sheet worth the exact walk: a formula element, plain or prefixed, or an error cell
+# (t="e", also typed without a formula). Separate patterns because each then starts with a
+# literal, which the regex engine searches for quickly. A false match only costs that walk.
+_FORMULA_OR_ERROR = (re.compile(rb"<f[\s/>]"), re.compile(rb":f[\s/>]"), re.compile(rb't="e"'),
+                     re.compile(rb"t='e'"))
 
 
 def sheet_parts(path: Path) -> dict[str, str]:
@@ -91,14 +95,15 @@ def _resolve(target: str) -> str:
 def check_extent(path: Path, part: str, sheet: str) -> bool:
     """Raise FileProblem (file-too-large) when the sheet's cells span more than MAX_CELLS.
 
-    Returns whether the sheet may hold formula cells without a calculated value: False only when
-    it has no formula at all (seen in the same pass, so the common case needs no second look).
+    Returns whether the sheet may hold formula cells without a calculated value or error cells:
+    False only when it has neither a formula nor an error cell (seen in the same pass, so the
+    common case needs no second look).
     """
     with zipfile.ZipFile(path) as archive:
         with archive.open(part) as stream:
-            plain, has_formula = _plainly_small(stream)
+            plain, worth_a_look = _plainly_small(stream)
             if plain:
-                return has_formula
+                return worth_a_look
         with archive.open(part) as stream:
             try:
                 walk = _walk(stream, limit=MAX_CELLS)
@@ -108,11 +113,11 @@ def check_extent(path: Path, part: str, sheet: str) -> bool:
                 ) from None
     if walk.cells > MAX_CELLS:
         raise problems.too_many_cells(sheet, walk.extent(), MAX_CELLS)
-    return bool(walk.formulas)
+    return bool(walk.formulas or walk.errors)
 
 
 def _plainly_small(stream: IO[bytes]) -> tuple[bool, bool]:
-    """(every cell lies in A1:Z99999, the sheet has a formula element) from one byte scan.
+    """(every cell lies in A1:Z99999, the sheet has a formula or error cell) from one byte scan.
 
     The first is False as soon as a byte scan cannot prove it (look closer); the second is then
     True (not known).
@@ -129,36 +134,41 @@ def _plainly_small(stream: IO[bytes]) -> tuple[bool, bool]:
             if match and match.start() < decided:
                 return False, True
         if not has_formula:
-            has_formula = any(pattern.search(buffer) for pattern in _FORMULA)
+            has_formula = any(pattern.search(buffer) for pattern in _FORMULA_OR_ERROR)
         tail = buffer[max(decided, 0) :]
     if _UNUSUAL_CELL.search(tail) or _PREFIXED_CELL.search(tail):
         return False, True
-    return True, has_formula or any(pattern.search(tail) for pattern in _FORMULA)
+    return True, has_formula or any(pattern.search(tail) for pattern in _FORMULA_OR_ERROR)
 
 
-# --- formulas ----------------------------------------------------------------------------------
+# --- formulas and errors ------------------------------------------------------------------------
 
 
-def formulas_without_value(path: Path, part: str) -> frozenset[tuple[int, int]]:
-    """(row 1-based, column 0-based) of formula cells with no calculated value in one sheet."""
+def scan_cells(path: Path, part: str) -> CellScan:
+    """Formula cells with no calculated value, and cells showing an error, in one sheet."""
     with zipfile.ZipFile(path) as archive:
         with archive.open(part) as stream:
-            if not _has_formula(stream):
-                return frozenset()
+            if not _has_formula_or_error(stream):
+                return CellScan()
         with archive.open(part) as stream:
             walk = _Walk()
             # calamine has read the sheet already: on malformed XML, report what came before.
             with contextlib.suppress(expat.ExpatError):
                 _walk(stream, limit=None, into=walk)
-            return frozenset(walk.formulas)
+            return CellScan(frozenset(walk.formulas), walk.errors)
 
 
-def _has_formula(stream: IO[bytes]) -> bool:
-    """A quick byte scan: most sheets hold no formula at all, and then no XML parse is needed."""
+def formulas_without_value(path: Path, part: str) -> frozenset[tuple[int, int]]:
+    """(row 1-based, column 0-based) of formula cells with no calculated value in one sheet."""
+    return scan_cells(path, part).formulas
+
+
+def _has_formula_or_error(stream: IO[bytes]) -> bool:
+    """A quick byte scan: most sheets hold neither, and then no XML parse is needed."""
     tail = b""
     while chunk := stream.read(_CHUNK):
         buffer = tail + chunk
-        if any(pattern.search(buffer) for pattern in _FORMULA):
+        if any(pattern.search(buffer) for pattern in _FORMULA_OR_ERROR):
             return True
         tail = buffer[-_OVERLAP:]
     return False
@@ -180,6 +190,7 @@ class _Walk:
     min_col: int = -1
     max_col: int = -1
     formulas: set[tuple[int, int]] = field(default_factory=set)  # 1-based row, 0-based col
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # likewise -> "#N/A", ...
 
     @property
     def cells(self) -> int:
@@ -201,7 +212,8 @@ class _Walk:
 
 
 def _walk(stream: IO[bytes], limit: int | None, into: _Walk | None = None) -> _Walk:
-    """Stream a sheet's XML: the extent of cells with a value, and formulas without one.
+    """Stream a sheet's XML: the extent of cells with a value, formulas without one, and the
+    text of error cells (t="e").
 
     Stops as soon as the extent passes `limit`. Mirrors calamine: a cell's own reference wins;
     a cell without one follows the previous cell of its row; a row without one follows the
@@ -210,16 +222,17 @@ def _walk(stream: IO[bytes], limit: int | None, into: _Walk | None = None) -> _W
     """
     walk = into if into is not None else _Walk()
     row = col = -1  # the current row, and the column of the last cell in it
-    in_cell = has_formula = has_value = has_text = False
+    in_cell = in_value = has_formula = has_value = has_text = False
     cell_type = "n"
+    error = ""  # the text of an error cell's <v>
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal row, col, in_cell, has_formula, has_value, has_text, cell_type
+        nonlocal row, col, in_cell, in_value, has_formula, has_value, has_text, cell_type, error
         if ":" in tag:
             tag = tag.rpartition(":")[2]
         if in_cell:
             if tag == "v":
-                has_value = True
+                has_value = in_value = True
             elif tag == "f":
                 has_formula = True
             elif tag == "is":
@@ -232,15 +245,21 @@ def _walk(stream: IO[bytes], limit: int | None, into: _Walk | None = None) -> _W
             else:
                 row, col = max(row, 0), col + 1
             in_cell, has_formula, has_value, has_text = True, False, False, False
-            cell_type = attrs.get("t", "n")
+            cell_type, error = attrs.get("t", "n"), ""
         elif tag == "row":
             row, col = _number(attrs.get("r"), row + 2) - 1, -1
 
     def end(tag: str) -> None:
-        nonlocal in_cell
-        if not in_cell or (tag != "c" and not tag.endswith(":c")):
+        nonlocal in_cell, in_value
+        if not in_cell:
             return
-        in_cell = False
+        if tag != "c" and not tag.endswith(":c"):
+            if in_value and (tag == "v" or tag.endswith(":v")):
+                in_value = False
+            return
+        in_cell = in_value = False
+        if cell_type == "e" and error.strip():
+            walk.errors[(row + 1, col)] = error.strip()
         if has_value:
             walk.add(row, col)
             if limit is not None and walk.cells > limit:
@@ -251,9 +270,12 @@ def _walk(stream: IO[bytes], limit: int | None, into: _Walk | None = None) -> _W
             walk.formulas.add((row + 1, col))
 
     def text(data: str) -> None:
-        nonlocal has_text
-        if has_value and in_cell and not has_text and data.strip():
-            has_text = True
+        nonlocal has_text, error
+        if has_value and in_cell:
+            if in_value and cell_type == "e":
+                error += data
+            if not has_text and data.strip():
+                has_text = True
 
     parser = _parser()
     parser.StartElementHandler = start

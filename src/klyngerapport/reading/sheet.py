@@ -5,7 +5,7 @@ This module imports no spreadsheet library, so checks and their tests can build 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +26,14 @@ def cell_ref(row: int, col: int) -> str:
     return f"{column_letters(col)}{row}"
 
 
+@dataclass(frozen=True)
+class CellScan:
+    """Cells the reader reads as empty but are not; positions are (row 1-based, column 0-based)."""
+
+    formulas: frozenset[tuple[int, int]] = frozenset()  # formula cells without a value
+    errors: Mapping[tuple[int, int], str] = field(default_factory=dict)  # -> "#DIV/0!", ...
+
+
 @dataclass
 class RawSheet:
     """Cell values of one sheet as the library read them.
@@ -43,7 +51,11 @@ class RawSheet:
     # cells that carry no calculated value (the reader reads them as empty). None: the sheet has
     # no such cells (the reader knows, or the format always stores values).
     formula_probe: Callable[[], frozenset[tuple[int, int]]] | None = None
+    # Likewise for cells that show an Excel error (#DIV/0!, #N/A, ...), which the reader also
+    # reads as empty: (row, col) -> the error text. None: the sheet has no such cells.
+    error_probe: Callable[[], Mapping[tuple[int, int], str]] | None = None
     _formulas: frozenset[tuple[int, int]] | None = field(default=None, repr=False)
+    _errors: Mapping[tuple[int, int], str] | None = field(default=None, repr=False)
 
     def value(self, row: int, col: int) -> Any:
         i, j = row - self.first_row, col - self.first_col
@@ -61,6 +73,14 @@ class RawSheet:
         if self._formulas is None:
             self._formulas = self.formula_probe()
         return self._formulas
+
+    def error_value(self, row: int, col: int) -> str | None:
+        """The error a cell shows ("#DIV/0!", "#N/A", ...), or None (probed once, when asked)."""
+        if self.error_probe is None:
+            return None
+        if self._errors is None:
+            self._errors = self.error_probe()
+        return self._errors.get((row, col))
 
     def last_row(self, cols: Iterable[int]) -> int:
         """The last row with a value, or with a formula without one in one of `cols`.

@@ -7,7 +7,9 @@ calamine failure becomes a FileProblem with a Danish message, never a traceback.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+import zipfile
+import zlib
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -15,12 +17,13 @@ from typing import TYPE_CHECKING
 import python_calamine as calamine
 
 from klyngerapport.reading import ods, ooxml, problems, safety
-from klyngerapport.reading.sheet import FileProblem, RawSheet
+from klyngerapport.reading.sheet import CellScan, FileProblem, RawSheet
 
 if TYPE_CHECKING:
     from klyngerapport.reading.sheet import Workbook
 
 Probe = Callable[[], frozenset[tuple[int, int]]]
+ErrorProbe = Callable[[], Mapping[tuple[int, int], str]]
 
 
 def open_workbook(path: Path) -> WorkbookFile:
@@ -29,7 +32,7 @@ def open_workbook(path: Path) -> WorkbookFile:
     Usable as a context manager. The file is only ever opened read-only.
     """
     fmt = safety.sniff(path)
-    ods_formulas = ods.scan_content(path) if fmt == "ods" else {}
+    ods_cells = ods.scan_content(path) if fmt == "ods" else {}
     try:
         if safety.SUFFIX_FORMATS[path.suffix.lower()] == fmt:
             book = calamine.CalamineWorkbook.from_path(str(path))
@@ -42,19 +45,19 @@ def open_workbook(path: Path) -> WorkbookFile:
         raise _problem(exc, fmt) from None
     except BaseException as exc:
         raise _panic(exc, fmt) from None
-    return WorkbookFile(path, fmt, book, ods_formulas)
+    return WorkbookFile(path, fmt, book, ods_cells)
 
 
 class WorkbookFile:
     """An open workbook (implements reading.sheet.Workbook)."""
 
     def __init__(self, path: Path, fmt: safety.Format, book: calamine.CalamineWorkbook,
-                 ods_formulas: dict[str, frozenset[tuple[int, int]]]) -> None:
+                 ods_cells: dict[str, CellScan]) -> None:
         self.path = path
         self.format = fmt
         self.sheet_names: list[str] = list(book.sheet_names)
         self._book: calamine.CalamineWorkbook | None = book
-        self._ods_formulas = ods_formulas
+        self._ods_cells = ods_cells
         self._parts: dict[str, str] | None = None  # xlsx: sheet name -> zip member
         self._by_key: dict[str, str] = {}
         for name in self.sheet_names:
@@ -72,12 +75,20 @@ class WorkbookFile:
         if self._book is None:
             raise ValueError(f"{self.path} is closed")
         probe: Probe | None = None
+        error_probe: ErrorProbe | None = None
         if self.format == "xlsx":
-            part = self._part(actual)
-            if ooxml.check_extent(self.path, part, actual):
-                probe = _xlsx_probe(self.path, part)
+            try:
+                part = self._part(actual)
+                if ooxml.check_extent(self.path, part, actual):
+                    probe, error_probe = _xlsx_probes(self.path, part)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+                # A damaged member (bad CRC, cut off) is a damaged file, not a bug of ours.
+                raise problems.unreadable(
+                    f'Arket "{actual}" kan ikke pakkes ud: filen er beskadiget.') from None
         elif self.format == "ods":
-            probe = _fixed_probe(self._ods_formulas.get(actual, frozenset()))
+            cells = self._ods_cells.get(actual, CellScan())
+            probe = _fixed_probe(cells.formulas)
+            error_probe = (lambda: cells.errors) if cells.errors else None
         # .xls needs no probe: the format always stores a formula's last calculated value.
         try:
             found = self._book.get_sheet_by_name(actual)
@@ -90,7 +101,8 @@ class WorkbookFile:
         except BaseException as exc:
             raise _panic(exc, self.format, actual) from None
         first_row, first_col = (start[0] + 1, start[1]) if start is not None else (1, 0)
-        return RawSheet(actual, data, first_row, first_col, formula_probe=probe)
+        return RawSheet(actual, data, first_row, first_col, formula_probe=probe,
+                        error_probe=error_probe)
 
     def close(self) -> None:
         if self._book is not None:
@@ -128,16 +140,21 @@ def sheet_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).strip().casefold()
 
 
-def _xlsx_probe(path: Path, part: str) -> Probe:
-    def probe() -> frozenset[tuple[int, int]]:
-        # A probe runs inside a check; if the file has changed or vanished since it was read,
-        # "no formula found" lets the check report what it sees instead of crashing.
-        try:
-            return ooxml.formulas_without_value(path, part)
-        except Exception:
-            return frozenset()
+def _xlsx_probes(path: Path, part: str) -> tuple[Probe, ErrorProbe]:
+    """Formula and error probes that share one walk of the sheet, made when first asked."""
+    found: list[CellScan] = []
 
-    return probe
+    def scan() -> CellScan:
+        if not found:
+            # A probe runs inside a check; if the file has changed or vanished since it was
+            # read, "nothing found" lets the check report what it sees instead of crashing.
+            try:
+                found.append(ooxml.scan_cells(path, part))
+            except Exception:
+                found.append(CellScan())
+        return found[0]
+
+    return (lambda: scan().formulas), (lambda: scan().errors)
 
 
 def _fixed_probe(positions: frozenset[tuple[int, int]]) -> Probe:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from klyngerapport.model import Finding, Funding, Validation
+from klyngerapport.paths import display_path
 
 
 def funding_json(funding: Funding) -> dict[str, object]:
@@ -44,7 +45,7 @@ def validation_json(v: Validation) -> dict[str, object]:
     """The `validate --json` document (PRODUCT.md §6)."""
     files: list[dict[str, object]] = [
         {
-            "path": str(s.path),
+            "path": display_path(s.path),
             "office": s.office_id,
             "year": s.year,
             "valid": s.valid,

@@ -5,6 +5,7 @@ Rich respects NO_COLOR and switches colours off when output is not a terminal.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -47,7 +48,8 @@ def number(value: float) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f} %"
+    """Attainment in whole percent, rounded down: 79.6 % shows as 79 %, never as a met 80 %."""
+    return "–" if value is None else f"{math.floor(value * 100 + 1e-9):.0f} %"
 
 
 def warnings(count: int) -> str:
@@ -70,9 +72,9 @@ def debug_traceback() -> None:
 
 
 @contextmanager
-def progress(label: str, enabled: bool = True) -> Iterator[Callable[[int, int, str], None]]:
+def progress(label: str) -> Iterator[Callable[[int, int, str], None]]:
     """A progress bar on stderr, shown only in a terminal and when there are 5 files or more."""
-    if not enabled or not _err.is_terminal:
+    if not _err.is_terminal:
         yield lambda done, total, name: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

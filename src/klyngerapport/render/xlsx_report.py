@@ -852,7 +852,7 @@ def _funding(f: Followup, ws: Any) -> _Layout:
              round(m.total / m.population, 2) if m.population else None]
             for m in sorted(funding.municipalities,
                             key=lambda m: _danish_order(m.municipality.name))]
-    layout.table("tblFinansiering", columns, rows)
+    layout.table("tblFinansiering", columns, rows, freeze=True)
     layout.row(_bold("I alt"), _bold(sum(m.population for m in funding.municipalities), COUNT),
                None, *(_bold(o.total, MONEY) for o in offices),
                _bold(sum(m.as_lead for m in funding.municipalities), MONEY),
