@@ -29,13 +29,28 @@ HELP_TEXT = "Vis denne hjælp og afslut."
 
 
 class _DanishHelp:
-    """Click's own --help option says 'Show this message and exit.'; say it in Danish."""
+    """Typer's and Click's own words in the help ('Usage', 'Options', 'Show this message and
+    exit.') in Danish. Set only when help is shown, so other runs never import Rich for it."""
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.help = HELP_TEXT
         return option
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Brug: ")
+
+    def format_help(self, ctx: Any, formatter: Any) -> Any:
+        from typer import rich_utils
+
+        rich_utils.ARGUMENTS_PANEL_TITLE = "Argumenter"
+        rich_utils.OPTIONS_PANEL_TITLE = "Tilvalg"
+        rich_utils.COMMANDS_PANEL_TITLE = "Kommandoer"
+        rich_utils.REQUIRED_LONG_STRING = "[påkrævet]"
+        rich_utils.DEFAULT_STRING = "[standard: {}]"
+        return super().format_help(ctx, formatter)  # type: ignore[misc]
 
 
 class DanishGroup(_DanishHelp, TyperGroup):
@@ -49,6 +64,8 @@ class DanishCommand(_DanishHelp, TyperCommand):
 app = typer.Typer(
     name="klyngerapport",
     cls=DanishGroup,
+    options_metavar="[TILVALG]",
+    subcommand_metavar="KOMMANDO [ARGUMENTER]...",
     help="Årlig opfølgning på de regionale klyngekontorer i KKR Sjælland: skabeloner til "
     "indberetning, validering, rapport til KKR og kommunal medfinansiering.",
     no_args_is_help=True,
@@ -154,7 +171,7 @@ YEAR_HELP = "Året, fx 2022."
 JSON_HELP = "Skriv ét JSON-dokument på stdout i stedet for tabeller."
 
 
-@app.command(cls=DanishCommand)
+@app.command(cls=DanishCommand, options_metavar="[TILVALG]")
 def funding(
     ctx: typer.Context,
     year: int = typer.Argument(..., metavar="ÅR", help=YEAR_HELP),
@@ -181,7 +198,7 @@ def funding(
     _run(ctx, job)
 
 
-@app.command(cls=DanishCommand)
+@app.command(cls=DanishCommand, options_metavar="[TILVALG]")
 def init(
     ctx: typer.Context,
     folder: Path = typer.Argument(Path("."), metavar="MAPPE",
@@ -206,7 +223,7 @@ def init(
     _run(ctx, job)
 
 
-@app.command(cls=DanishCommand)
+@app.command(cls=DanishCommand, options_metavar="[TILVALG]")
 def template(
     ctx: typer.Context,
     year: int = typer.Argument(..., metavar="ÅR", help=YEAR_HELP),
@@ -230,7 +247,7 @@ def template(
     _run(ctx, job)
 
 
-@app.command(cls=DanishCommand)
+@app.command(cls=DanishCommand, options_metavar="[TILVALG]")
 def validate(
     ctx: typer.Context,
     paths: list[Path] | None = typer.Argument(
@@ -275,7 +292,7 @@ def validate(
     _run(ctx, job)
 
 
-@app.command(cls=DanishCommand)
+@app.command(cls=DanishCommand, options_metavar="[TILVALG]")
 def generate(
     ctx: typer.Context,
     year: int = typer.Argument(..., metavar="ÅR", help=YEAR_HELP),
