@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
 
-from klyngerapport.checks.messages import build, finding
+from klyngerapport.checks.derived import INDICATOR_SHEET, Counts, derived_differs, rows_by_id
+from klyngerapport.checks.messages import finding
 from klyngerapport.config import Config
 from klyngerapport.model import (
     MET,
@@ -41,7 +42,6 @@ from klyngerapport.model import (
     SUBMISSION_MISSING,
     SUBMISSION_OK,
     SUBMISSION_WARNINGS,
-    CompanyRow,
     Engagement,
     Finding,
     Followup,
@@ -58,7 +58,6 @@ from klyngerapport.model import (
 )
 
 DERIVED_SOURCE = "Virksomheder (optalt)"
-INDICATOR_SHEET = "Indikatorer"
 
 
 def follow_up(config: Config, year: int, validation: Validation, funding: Funding,
@@ -135,7 +134,7 @@ def _accepted_office(office: Office, sub: Submission, contract: list[tuple[Indic
     submission with the findings the follow-up added."""
     listed = _engagements(office, sub, frozenset(m.code for m in participating), accepted=True)
     counts = Counts.of(e.company for e in listed if e.counted)
-    rows = _rows_by_id(sub.indicators)
+    rows = rows_by_id(sub.indicators)
     indicators: list[IndicatorOutcome] = []
     added: list[Finding] = []
     for indicator, target in contract:
@@ -144,7 +143,7 @@ def _accepted_office(office: Office, sub: Submission, contract: list[tuple[Indic
             count = counts.derived(indicator.derive)
             indicators.append(_assess(indicator, target, float(count), DERIVED_SOURCE, partial))
             if row is not None and row.result is not None and row.result != count:
-                finding = _derived_differs(file_label(sub), indicator, row, count)
+                finding = derived_differs(file_label(sub), indicator, row, count)
                 if not _has(sub.findings, finding):
                     added.append(finding)
         else:
@@ -181,54 +180,6 @@ def accepted(status: str) -> bool:
 
 
 # --- counting ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """Unique CVR numbers of counted engagements, by the questions the indicators ask."""
-
-    cvrs: frozenset[str]
-    sme_cvrs: frozenset[str]
-    reach: dict[int, frozenset[str]]  # municipality code -> CVR numbers
-    by_activity: dict[str, frozenset[str]]
-
-    @classmethod
-    def of(cls, companies: Iterable[CompanyRow]) -> Counts:
-        cvrs: set[str] = set()
-        smes: set[str] = set()
-        reach: dict[int, set[str]] = {}
-        activities: dict[str, set[str]] = {}
-        for c in companies:
-            cvrs.add(c.cvr)
-            if c.sme:
-                smes.add(c.cvr)
-            if c.municipality is not None:
-                reach.setdefault(c.municipality.code, set()).add(c.cvr)
-            if c.activity is not None:
-                activities.setdefault(c.activity, set()).add(c.cvr)
-        return cls(frozenset(cvrs), frozenset(smes),
-                   {k: frozenset(v) for k, v in reach.items()},
-                   {k: frozenset(v) for k, v in activities.items()})
-
-    @property
-    def companies(self) -> int:
-        return len(self.cvrs)
-
-    @property
-    def smes(self) -> int:
-        return len(self.sme_cvrs)
-
-    def derived(self, kind: str) -> int:
-        """The count a derived indicator (`Indicator.derive`) asks for."""
-        if kind == "companies":
-            return self.companies
-        if kind == "smes":
-            return self.smes
-        if kind == "municipalities":
-            return len(self.reach)
-        if kind.startswith("activity:"):
-            return len(self.by_activity.get(kind.removeprefix("activity:"), ()))
-        raise ValueError(f"unknown derived indicator kind: {kind}")
 
 
 def _engagements(office: Office, sub: Submission, codes: frozenset[int],
@@ -275,14 +226,6 @@ def _not_reported(office: Office, status: str, sub: Submission | None,
         companies=0, smes=0, municipalities_reached=())
 
 
-def _rows_by_id(rows: tuple[IndicatorRow, ...]) -> dict[str, IndicatorRow]:
-    """Indicator rows by ID; the first row wins when an ID is repeated."""
-    found: dict[str, IndicatorRow] = {}
-    for row in rows:
-        found.setdefault(row.id.strip().upper(), row)
-    return found
-
-
 def _cell_text(row: IndicatorRow | None) -> str:
     if row is None:
         return ""
@@ -324,60 +267,3 @@ def _duplicate(office: Office, year: int, involved: list[Submission]) -> Finding
     names = [file_label(s) for s in involved]
     return finding("submission-duplicate", names[0], value=office.id, office=office.id,
                    year=year, files=", ".join(names[:-1]) + " og " + names[-1])
-
-
-_COUNTED = {
-    "companies": "unikke CVR-numre i de deltagende kommuner",
-    "smes": "unikke CVR-numre med SMV = Ja i de deltagende kommuner",
-    "municipalities": "deltagende kommuner med mindst én virksomhed",
-}
-
-
-def derived_differences(file: str, rows: Iterable[IndicatorRow],
-                        companies: Iterable[CompanyRow],
-                        contract: Iterable[tuple[Indicator, float]],
-                        codes: frozenset[int]) -> list[Finding]:
-    """`derived-differs` of one file: derived indicators whose reported number is not the count
-    of its company rows in the participating municipalities (`codes`), as `generate` counts."""
-    by_id = _rows_by_id(tuple(rows))
-    reported = [(i, by_id[i.id]) for i, _ in contract
-                if i.derive is not None and i.id in by_id and by_id[i.id].result is not None]
-    if not reported:
-        return []
-    counts = Counts.of(c for c in companies
-                       if c.municipality is not None and c.municipality.code in codes)
-    found = []
-    for indicator, row in reported:
-        count = counts.derived(indicator.derive or "")
-        if row.result != count:
-            found.append(_derived_differs(file, indicator, row, count))
-    return found
-
-
-def _derived_differs(file: str, indicator: Indicator, row: IndicatorRow,
-                     count: int) -> Finding:
-    kind = indicator.derive or ""
-    counted = _COUNTED.get(kind) or (f"unikke CVR-numre med aktiviteten "
-                                     f"{kind.removeprefix('activity:')} i de deltagende kommuner")
-    col = _column_index(row.result_cell)
-    return build("derived-differs", file, INDICATOR_SHEET, row.row, col,
-                 col is None, row.result, {"indicator": indicator.id,
-                                           "count": f"{danish_number(count)} {counted}"})
-
-
-def _column_index(cell: str) -> int | None:
-    """'E5' -> 4 (0-based, as the checks count columns); None when there is no cell."""
-    letters = cell.rstrip("0123456789")
-    if not letters or not letters.isalpha() or not letters.isascii():
-        return None
-    index = 0
-    for letter in letters.upper():
-        index = index * 26 + ord(letter) - 64
-    return index - 1
-
-
-def danish_number(value: float) -> str:
-    """1234 -> '1.234', 12.5 -> '12,5'."""
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,}".replace(",", "X").replace(".", ",").replace("X", ".")

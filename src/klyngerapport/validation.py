@@ -17,6 +17,7 @@ from pathlib import Path
 
 from klyngerapport.checks.companies import SHEET as COMPANIES
 from klyngerapport.checks.companies import check_companies
+from klyngerapport.checks.derived import derived_differences
 from klyngerapport.checks.indicators import SHEET as INDICATORS
 from klyngerapport.checks.indicators import check_indicators, contract_for
 from klyngerapport.checks.messages import SEVERITY, finding
@@ -24,7 +25,6 @@ from klyngerapport.checks.metadata import SHEET as METADATA
 from klyngerapport.checks.metadata import Metadata, check_metadata
 from klyngerapport.config import Config
 from klyngerapport.errors import KlyngeError
-from klyngerapport.followup import derived_differences
 from klyngerapport.model import CompanyRow, Finding, IndicatorRow, Submission, Validation
 from klyngerapport.paths import display_path
 from klyngerapport.reading import problems

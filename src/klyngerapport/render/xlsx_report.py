@@ -49,6 +49,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
 from klyngerapport.atomic import atomic_write
+from klyngerapport.checks.derived import rows_by_id
 from klyngerapport.followup import accepted, reach_by_municipality
 from klyngerapport.model import (
     MET,
@@ -748,12 +749,7 @@ def _attainment(f: Followup, ws: Any) -> _Layout:
 
 
 def _indicator_rows(o: OfficeOutcome) -> dict[str, IndicatorRow]:
-    if o.submission is None:
-        return {}
-    found: dict[str, IndicatorRow] = {}
-    for row in o.submission.indicators:
-        found.setdefault(row.id.strip().upper(), row)
-    return found
+    return rows_by_id(o.submission.indicators) if o.submission is not None else {}
 
 
 def _outcome_note(o: OfficeOutcome, i: IndicatorOutcome, row: IndicatorRow | None) -> str:
