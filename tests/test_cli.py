@@ -155,9 +155,11 @@ def test_linked_folders_are_not_followed(tmp_path: Path, monkeypatch: pytest.Mon
     assert len(paths) == 4 and not any("loop" in p for p in paths)
 
 
-@pytest.mark.parametrize(("value", "shown"), [(0.796, "79 %"), (0.8, "80 %"), (0.999, "99 %"),
-                                              (1.0, "100 %"), (None, "–")])
+@pytest.mark.parametrize(("value", "shown"), [(0.796, "79,6 %"), (0.8, "80 %"), (0.997, "99,7 %"),
+                                              (1.0, "100 %"), (1.146, "115 %"), (0.864, "86 %"),
+                                              (None, "–")])
 def test_percent_never_rounds_up_to_a_threshold(value: float | None, shown: str) -> None:
+    """Whole percent as in the report, except where rounding would cross 80 % or 100 %."""
     from klyngerapport.render.terminal import percent
 
-    assert percent(value) == shown
+    assert percent(value, (1.0, 0.8)) == shown

@@ -47,9 +47,19 @@ def number(value: float) -> str:
     return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def percent(value: float | None) -> str:
-    """Attainment in whole percent, rounded down: 79.6 % shows as 79 %, never as a met 80 %."""
-    return "–" if value is None else f"{math.floor(value * 100 + 1e-9):.0f} %"
+def percent(value: float | None, boundaries: tuple[float, ...] = (1.0,)) -> str:
+    """Attainment in whole percent, as the report's 0% format shows it.
+
+    Where rounding would reach a status boundary the value does not (79.6 % with the 80 %
+    threshold, 99.7 % of a target), one decimal, rounded down, keeps the figure and its status
+    in agreement: "79,6 %" next to "Ikke opfyldt", never "80 %".
+    """
+    if value is None:
+        return "–"
+    shown = round(value * 100)
+    if any(value < b <= shown / 100 for b in boundaries):
+        return f"{math.floor(value * 1000) / 10:.1f} %".replace(".", ",")
+    return f"{shown:.0f} %"
 
 
 def warnings(count: int) -> str:
@@ -284,7 +294,8 @@ def followup(f: Followup, report: str) -> None:
                 f"  {outcome.indicator.id}",
                 "–" if outcome.target is None else number(outcome.target) + unit,
                 "–" if outcome.result is None else number(outcome.result) + unit,
-                percent(outcome.attainment), Text(f"{mark} {outcome.status}", style=style))
+                percent(outcome.attainment, (1.0, f.partial_threshold)),
+                Text(f"{mark} {outcome.status}", style=style))
         out.print(table)
         out.print()
 
