@@ -125,3 +125,12 @@ def test_national_list_holds_the_region_with_the_same_codes() -> None:
     assert region <= set(everyone)
     assert danish_municipalities().match("Aarhus") == danish_municipalities().match("Århus")
     assert municipalities().match("Aarhus") is None
+
+
+@pytest.mark.parametrize(("value", "decimals", "text"),
+                         [(1234567, None, "1.234.567"), (12.5, None, "12,5"),
+                          (1234.56, 1, "1.234,6"), (0, None, "0"), (2_000_000.0, 1, "2.000.000")])
+def test_danish_numbers(value: float, decimals: int | None, text: str) -> None:
+    from klyngerapport import danish
+
+    assert danish.number(value, decimals) == text

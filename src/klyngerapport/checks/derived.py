@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from klyngerapport import danish
 from klyngerapport.checks.messages import build
 from klyngerapport.model import CompanyRow, Finding, Indicator, IndicatorRow
 
@@ -125,6 +126,4 @@ def _column_index(cell: str) -> int | None:
 
 def danish_number(value: float) -> str:
     """1234 -> '1.234', 12.5 -> '12,5'."""
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return danish.number(value)

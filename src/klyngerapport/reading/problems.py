@@ -6,6 +6,7 @@ about the same condition.
 
 from __future__ import annotations
 
+from klyngerapport import danish
 from klyngerapport.reading.sheet import FileProblem
 
 ALLOWED_TEXT = "Excel-projektmappe (.xlsx, .xlsm eller .xls) eller OpenDocument-regneark (.ods)"
@@ -21,7 +22,7 @@ def megabytes(size: int) -> str:
 
 def count_text(n: int) -> str:
     """1234567 -> '1.234.567' (Danish thousands separator)."""
-    return f"{n:,}".replace(",", ".")
+    return danish.number(n)
 
 
 def unsupported(suffix: str) -> FileProblem:

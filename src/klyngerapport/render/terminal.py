@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from klyngerapport import danish
 from klyngerapport.model import (
     MET,
     NOT_MET,
@@ -42,9 +43,7 @@ def kr(amount: float) -> str:
 
 
 def number(value: float) -> str:
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return danish.number(value, decimals=1)
 
 
 def percent(value: float | None, boundaries: tuple[float, ...] = (1.0,)) -> str:

@@ -48,6 +48,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
+from klyngerapport import danish
 from klyngerapport.atomic import atomic_write
 from klyngerapport.checks.derived import rows_by_id
 from klyngerapport.followup import accepted, reach_by_municipality
@@ -636,9 +637,7 @@ def _indicator_value(value: float | None, unit: str) -> _Styled | None:
 
 
 def _danish(value: float) -> str:
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return danish.number(value)
 
 
 # --- 1. Resumé ---------------------------------------------------------------------------------

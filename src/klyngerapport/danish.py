@@ -1,0 +1,11 @@
+"""Numbers as Danish readers write them: '.' groups thousands, ',' is the decimal mark."""
+
+from __future__ import annotations
+
+
+def number(value: float, decimals: int | None = None) -> str:
+    """1234567 -> '1.234.567'; 12.5 -> '12,5'; with `decimals`, fractions are rounded to it."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    text = f"{value:,.{decimals}f}" if decimals is not None else f"{value:,}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
