@@ -9,3 +9,12 @@ def number(value: float, decimals: int | None = None) -> str:
         return f"{int(value):,}".replace(",", ".")
     text = f"{value:,.{decimals}f}" if decimals is not None else f"{value:,}"
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+# æ, ø and å come after z in Danish; the characters right after "z" in ASCII stand in for them.
+_ALPHABET_END = str.maketrans({"æ": "{", "ø": "|", "å": "}"})
+
+
+def sort_key(name: str) -> str:
+    """Sort key for names in Danish alphabetical order (Køge after Kalundborg, Ærø last)."""
+    return name.casefold().translate(_ALPHABET_END)

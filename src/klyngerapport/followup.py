@@ -250,9 +250,7 @@ def _reported(findings: Iterable[Finding], code: str, office_id: str,
               involved: Iterable[Submission] = ()) -> bool:
     """Whether the validation already holds a `code` finding about this office."""
     files = {file_label(s) for s in involved}
-    return any(f.code == code and (f.value == office_id or office_id in f.message
-                                   or f.file in files)
-               for f in findings)
+    return any(f.code == code and (f.value == office_id or f.file in files) for f in findings)
 
 
 # Findings come from the checks' catalogue, so that their wording matches the validation's.

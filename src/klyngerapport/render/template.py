@@ -18,6 +18,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from klyngerapport import danish
 from klyngerapport.atomic import atomic_write
 from klyngerapport.config import Config
 from klyngerapport.model import ACTIVITIES, Office
@@ -55,7 +56,6 @@ _THIN = Side(style="thin", color="BFBFBF")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _UNLOCKED = Protection(locked=False)
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
-_DANISH_LETTERS = str.maketrans("æøå", "{|}")  # the characters right after "z"
 
 
 def template_filename(office_id: str, year: int) -> str:
@@ -315,7 +315,7 @@ def _company_sheet(ws: Any, config: Config, year: int) -> None:
 
 
 def _list_sheet(wb: Any, ws: Any) -> None:
-    names = sorted(municipalities().names(), key=_danish_order)
+    names = sorted(municipalities().names(), key=danish.sort_key)
     columns: list[tuple[str, str, tuple[str, ...]]] = [
         ("A", LIST_MUNICIPALITIES, tuple(names)),
         ("B", LIST_YES_NO, ("Ja", "Nej")),
@@ -363,10 +363,5 @@ def _protect(ws: Any, **allowed: bool) -> None:
 def _serial(day: dt.date) -> str:
     """A date as the serial number Excel stores in validation formulas."""
     return str(int(to_excel(day)))
-
-
-def _danish_order(name: str) -> str:
-    """Sort key putting æ, ø, å after z, as in a Danish list."""
-    return name.casefold().translate(_DANISH_LETTERS)
 
 

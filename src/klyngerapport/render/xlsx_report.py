@@ -98,7 +98,6 @@ _CHART_COLOURS = {MET: "70AD47", PARTIAL: "FFC000", NOT_MET: "E0301E", NOT_REPOR
 _HEADER_FILL = "4472C4"  # the header colour of TableStyleMedium2
 _SEVERITY = {"error": "Fejl", "warning": "Advarsel"}
 _FORMULA_START = ("=", "+", "-", "@")
-_DANISH_LETTERS = str.maketrans({"æ": "{", "ø": "|", "å": "}"})
 _EXCEL_EPOCH_ORDINAL = dt.date(1899, 12, 30).toordinal()  # serial 0 in the 1900 date system
 
 
@@ -624,10 +623,6 @@ def _bar_chart(title: str, value_title: str, height_cm: float) -> BarChart:
     return chart
 
 
-def _danish_order(name: str) -> str:
-    return name.casefold().translate(_DANISH_LETTERS)
-
-
 def _indicator_value(value: float | None, unit: str) -> _Styled | None:
     if value is None:
         return None
@@ -681,7 +676,7 @@ def _resume(f: Followup, ws: Any) -> _Layout:
     layout.blank()
     reached = {m.code for o in f.offices for m in o.municipalities_reached}
     unreached = sorted((m.name for m in f.participating if m.code not in reached),
-                       key=_danish_order)
+                       key=danish.sort_key)
     if unreached:
         layout.section("Deltagende kommuner, som intet klyngekontor har nået")
         for name in unreached:
@@ -780,7 +775,7 @@ def _geography(f: Followup, ws: Any) -> _Layout:
     reach = reach_by_municipality(f)
     funding = {m.municipality.code: m.total for m in f.funding.municipalities}
     rows = []
-    for m in sorted(f.participating, key=lambda m: _danish_order(m.name)):
+    for m in sorted(f.participating, key=lambda m: danish.sort_key(m.name)):
         per_office = [o.companies_by_municipality.get(m.code, 0) if accepted(o.status) else None
                       for o in f.offices]
         total = reach.get(m.code, 0)
@@ -805,7 +800,7 @@ def _geography(f: Followup, ws: Any) -> _Layout:
     outside = [e.company.municipality.name for e in f.engagements
                if e.company.municipality is not None and e.company.municipality.code not in codes]
     if outside:
-        names = sorted(set(outside), key=_danish_order)
+        names = sorted(set(outside), key=danish.sort_key)
         layout.note(f"Ikke talt med: {len(outside)} virksomhedsforløb i kommuner, der ikke "
                     f"deltager ({', '.join(names)}).")
 
@@ -846,7 +841,7 @@ def _funding(f: Followup, ws: Any) -> _Layout:
              m.as_lead, m.as_cofinancer, m.total,
              round(m.total / m.population, 2) if m.population else None]
             for m in sorted(funding.municipalities,
-                            key=lambda m: _danish_order(m.municipality.name))]
+                            key=lambda m: danish.sort_key(m.municipality.name))]
     layout.table("tblFinansiering", columns, rows, freeze=True)
     layout.row(_bold("I alt"), _bold(sum(m.population for m in funding.municipalities), COUNT),
                None, *(_bold(o.total, MONEY) for o in offices),
