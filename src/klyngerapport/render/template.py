@@ -274,8 +274,12 @@ def _company_sheet(ws: Any, config: Config, year: int) -> None:
             prompt="Vælg den kommune, virksomheden ligger i."
                    + (f" Virksomheder i {outside} vises i rapporten, men tælles ikke med."
                       if outside else ""),
-            errorTitle="Ukendt kommune",
-            error="Vælg kommunen på listen (en af de 17 kommuner i Region Sjælland)."),
+            # A warning, not a stop: a company registered elsewhere in Denmark is real and is
+            # listed in the report (municipality-outside), so the office may type its name.
+            error_style="warning",
+            errorTitle="Kommune uden for listen",
+            error="Kommunen står ikke på listen over kommuner i Region Sjælland. Er det en "
+                  "virksomhed fra en anden del af landet, så vælg Ja for at beholde navnet."),
         "D": _validation(
             "list", formula1=LIST_YES_NO,
             promptTitle="SMV",
@@ -346,9 +350,9 @@ def _header(ws: Any, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
     ws.row_dimensions[HEADER_ROW].height = 20
 
 
-def _validation(kind: str, **options: Any) -> Any:
+def _validation(kind: str, error_style: str = "stop", **options: Any) -> Any:
     return DataValidation(type=kind, allow_blank=True, showInputMessage=True,
-                          showErrorMessage=True, errorStyle="stop", **options)
+                          showErrorMessage=True, errorStyle=error_style, **options)
 
 
 def _protect(ws: Any, **allowed: bool) -> None:
