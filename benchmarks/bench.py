@@ -32,11 +32,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CONFIG = ROOT / "samples" / "klyngerapport.toml"
 YEAR = 2022
-ACTIVITIES = ("Netværk og arrangementer", "Innovationsprojekt", "Videnssamarbejde",
-              "Internationalisering", "Sparring og matchmaking", "Grøn omstilling")
-MUNICIPALITIES = ("Køge", "Roskilde", "Solrød", "Odsherred", "Holbæk", "Faxe", "Kalundborg",
-                  "Ringsted", "Slagelse", "Stevns", "Sorø", "Lejre", "Lolland", "Næstved",
-                  "Guldborgsund", "Vordingborg")
+ACTIVITIES = (
+    "Netværk og arrangementer",
+    "Innovationsprojekt",
+    "Videnssamarbejde",
+    "Internationalisering",
+    "Sparring og matchmaking",
+    "Grøn omstilling",
+)
+MUNICIPALITIES = (
+    "Køge",
+    "Roskilde",
+    "Solrød",
+    "Odsherred",
+    "Holbæk",
+    "Faxe",
+    "Kalundborg",
+    "Ringsted",
+    "Slagelse",
+    "Stevns",
+    "Sorø",
+    "Lejre",
+    "Lolland",
+    "Næstved",
+    "Guldborgsund",
+    "Vordingborg",
+)
 WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
 FLOOR_READ = """
@@ -85,14 +106,24 @@ def valid_cvr(rng: random.Random) -> int:
             return int("".join(map(str, [*digits, check])))
 
 
-def write_submission(path: Path, office: str, contract: list[tuple[str, str, float, bool]],
-                     rows: int, rng: random.Random) -> None:
+def write_submission(
+    path: Path,
+    office: str,
+    contract: list[tuple[str, str, float, bool]],
+    rows: int,
+    rng: random.Random,
+) -> None:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     meta = wb.create_sheet("Indberetning")
-    for label, value in (("Klyngekontor", office), ("År", YEAR), ("Kontaktperson", "Test"),
-                         ("E-mail", "test@example.dk"), ("Dato", dt.datetime(YEAR + 1, 1, 15))):
+    for label, value in (
+        ("Klyngekontor", office),
+        ("År", YEAR),
+        ("Kontaktperson", "Test"),
+        ("E-mail", "test@example.dk"),
+        ("Dato", dt.datetime(YEAR + 1, 1, 15)),
+    ):
         meta.append([label, value])
     indicators = wb.create_sheet("Indikatorer")
     indicators.append(["ID", "Indikator", "Enhed", "Mål", "Resultat", "Bemærkning"])
@@ -101,13 +132,22 @@ def write_submission(path: Path, office: str, contract: list[tuple[str, str, flo
         indicators.append([ident, name, "antal", target, result, None])
     companies = wb.create_sheet("Virksomheder")
     companies.append(["CVR-nummer", "Virksomhedsnavn", "Kommune", "SMV", "Aktivitet", "Dato"])
-    pool = [(valid_cvr(rng), f"Virksomhed {i} ApS", rng.choice(MUNICIPALITIES))
-            for i in range(max(rows // 3, 1))]
+    pool = [
+        (valid_cvr(rng), f"Virksomhed {i} ApS", rng.choice(MUNICIPALITIES))
+        for i in range(max(rows // 3, 1))
+    ]
     for _ in range(rows):
         cvr, name, municipality = rng.choice(pool)
-        companies.append([cvr, name, municipality, rng.choice(("Ja", "Nej")),
-                          rng.choice(ACTIVITIES),
-                          dt.datetime(YEAR, 1, 1) + dt.timedelta(days=rng.randrange(365))])
+        companies.append(
+            [
+                cvr,
+                name,
+                municipality,
+                rng.choice(("Ja", "Nej")),
+                rng.choice(ACTIVITIES),
+                dt.datetime(YEAR, 1, 1) + dt.timedelta(days=rng.randrange(365)),
+            ]
+        )
     wb.save(path)
 
 
@@ -123,8 +163,9 @@ def build_year(folder: Path, offices: int, rows: int, seed: int = 1) -> Path:
     active = cfg.active_offices(YEAR)
     for i in range(offices):
         office = active[i % len(active)]
-        contract = [(ind.id, ind.name, target, ind.derived)
-                    for ind, target in cfg.contract(office.id, YEAR)]
+        contract = [
+            (ind.id, ind.name, target, ind.derived) for ind, target in cfg.contract(office.id, YEAR)
+        ]
         # More files than offices (the memory test) are copies under other names.
         name = f"{office.id}-{YEAR}.xlsx" if i < len(active) else f"kopi-{i}-{office.id}.xlsx"
         write_submission(submissions / name, office.id, contract, rows, rng)
@@ -133,14 +174,19 @@ def build_year(folder: Path, offices: int, rows: int, seed: int = 1) -> Path:
 
 def run(argv: list[str], cwd: Path) -> float:
     start = time.perf_counter()
-    subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   check=False)
+    subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     return time.perf_counter() - start
 
 
 def peak_rss_kib(argv: list[str], cwd: Path) -> int:
-    done = subprocess.run([sys.executable, "-c", PEAK_MEMORY, *argv], cwd=cwd, text=True,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_MEMORY, *argv],
+        cwd=cwd,
+        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
     return int(done.stderr.strip().splitlines()[-1])
 
 
@@ -149,8 +195,12 @@ def main() -> None:
     parser.add_argument("--offices", type=int, default=4)
     parser.add_argument("--rows", type=int, default=20_000, help="company rows per office")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--memory-rows", type=int, default=2_000,
-                        help="rows per file in the 5-vs-50-files memory test")
+    parser.add_argument(
+        "--memory-rows",
+        type=int,
+        default=2_000,
+        help="rows per file in the 5-vs-50-files memory test",
+    )
     args = parser.parse_args()
 
     py = sys.executable
@@ -160,14 +210,21 @@ def main() -> None:
         t0 = time.perf_counter()
         folder = build_year(work, args.offices, args.rows)
         files = sorted(str(p) for p in folder.glob("*.xlsx"))
-        print(f"Synthetic year: {args.offices} files x {args.rows:,} company rows "
-              f"({time.perf_counter() - t0:.1f} s to build)")
+        print(
+            f"Synthetic year: {args.offices} files x {args.rows:,} company rows "
+            f"({time.perf_counter() - t0:.1f} s to build)"
+        )
         commands = {
             "validate": [py, "-m", "klyngerapport", "validate", "--year", str(YEAR), "--json"],
             "floor: calamine read": [py, "-c", FLOOR_READ, *files],
             "generate": [py, "-m", "klyngerapport", "generate", str(YEAR), "--json"],
-            "floor: calamine + openpyxl write": [py, "-c", FLOOR_GENERATE,
-                                                 str(work / "floor.xlsx"), *files],
+            "floor: calamine + openpyxl write": [
+                py,
+                "-c",
+                FLOOR_GENERATE,
+                str(work / "floor.xlsx"),
+                *files,
+            ],
             "--version": [py, "-m", "klyngerapport", "--version"],
             "floor: import typer": [py, "-c", "import typer"],
         }
@@ -187,19 +244,25 @@ def main() -> None:
             build_year(mem_dir, count, args.memory_rows, seed=count)
             mem[count] = peak_rss_kib(["validate", "--year", str(YEAR), "--json"], mem_dir)
 
-    bars = (("validate", "floor: calamine read", 2.0),
-            ("generate", "floor: calamine + openpyxl write", 1.5),
-            ("--version", "floor: import typer", 1.3))
+    bars = (
+        ("validate", "floor: calamine read", 2.0),
+        ("generate", "floor: calamine + openpyxl write", 1.5),
+        ("--version", "floor: import typer", 1.3),
+    )
     print(f"\nMedians of {args.rounds} interleaved rounds (seconds):")
     print(f"{'measurement':<34}{'tool':>9}{'floor':>9}{'ratio':>8}{'bar':>7}  ok")
     for tool, floor, bar in bars:
         ratio = median[tool] / median[floor]
-        print(f"{tool + ' vs ' + floor.removeprefix('floor: '):<34}{median[tool]:>9.3f}"
-              f"{median[floor]:>9.3f}{ratio:>7.2f}x{bar:>6.1f}x  {'ja' if ratio <= bar else 'NEJ'}")
+        print(
+            f"{tool + ' vs ' + floor.removeprefix('floor: '):<34}{median[tool]:>9.3f}"
+            f"{median[floor]:>9.3f}{ratio:>7.2f}x{bar:>6.1f}x  {'ja' if ratio <= bar else 'NEJ'}"
+        )
     growth = mem[50] / mem[5] - 1
-    print(f"{'peak memory validate 5 vs 50 files':<34}"
-          f"{mem[5] / 1024:>7.0f}MB{mem[50] / 1024:>7.0f}MB"
-          f"{growth * 100:>+7.0f}%{'+20%':>7}  {'ja' if growth <= 0.20 else 'NEJ'}")
+    print(
+        f"{'peak memory validate 5 vs 50 files':<34}"
+        f"{mem[5] / 1024:>7.0f}MB{mem[50] / 1024:>7.0f}MB"
+        f"{growth * 100:>+7.0f}%{'+20%':>7}  {'ja' if growth <= 0.20 else 'NEJ'}"
+    )
 
 
 if __name__ == "__main__":

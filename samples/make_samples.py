@@ -76,36 +76,118 @@ TOWNS: dict[str, tuple[str, ...]] = {
 
 TRADES: dict[str, tuple[str, ...]] = {
     "we-build-denmark": (
-        "Betonelementer", "Tømrer og Snedker", "Entreprenørforretning", "Murerfirma",
-        "Anlægsgartner", "Stålkonstruktioner", "Byggerådgivning", "VVS og Energi", "Tagdækning",
-        "Elementbyg", "Træhuse", "Rådgivende Ingeniører", "Asfalt og Belægning",
-        "Vinduer og Døre", "Isolering", "Byggesmed", "Facaderenovering", "Lift og Kran",
-        "Byggeteknik", "Murværk og Puds", "Vejbygning", "Nedrivning og Genbrug",
+        "Betonelementer",
+        "Tømrer og Snedker",
+        "Entreprenørforretning",
+        "Murerfirma",
+        "Anlægsgartner",
+        "Stålkonstruktioner",
+        "Byggerådgivning",
+        "VVS og Energi",
+        "Tagdækning",
+        "Elementbyg",
+        "Træhuse",
+        "Rådgivende Ingeniører",
+        "Asfalt og Belægning",
+        "Vinduer og Døre",
+        "Isolering",
+        "Byggesmed",
+        "Facaderenovering",
+        "Lift og Kran",
+        "Byggeteknik",
+        "Murværk og Puds",
+        "Vejbygning",
+        "Nedrivning og Genbrug",
     ),
     "bio-solutions": (
-        "Biotek", "Enzymteknologi", "Diagnostik", "Life Science", "Medico", "Fermentering",
-        "Bioanalyse", "Laboratorier", "Pharma", "Probiotika", "Bioingredienser",
-        "Celleteknologi", "Medicinsk Udstyr", "BioProces", "Sundhedsteknologi",
-        "Proteinteknologi", "Mikrobiologi", "Sårpleje",
+        "Biotek",
+        "Enzymteknologi",
+        "Diagnostik",
+        "Life Science",
+        "Medico",
+        "Fermentering",
+        "Bioanalyse",
+        "Laboratorier",
+        "Pharma",
+        "Probiotika",
+        "Bioingredienser",
+        "Celleteknologi",
+        "Medicinsk Udstyr",
+        "BioProces",
+        "Sundhedsteknologi",
+        "Proteinteknologi",
+        "Mikrobiologi",
+        "Sårpleje",
     ),
     "foedevarer": (
-        "Fødevareinnovation", "Mejeri", "Slagteri", "Bageri", "Frugtplantage", "Gartneri",
-        "Kartoffelmel", "Bryghus", "Æblemosteri", "Fiskeindustri", "Grønt", "Økologi",
-        "Pølsemageri", "Rapsolie", "Vingård", "Honning", "Kornmølle", "Kafferisteri",
-        "Chokolade", "Grøntsagspakkeri", "Planteprotein",
+        "Fødevareinnovation",
+        "Mejeri",
+        "Slagteri",
+        "Bageri",
+        "Frugtplantage",
+        "Gartneri",
+        "Kartoffelmel",
+        "Bryghus",
+        "Æblemosteri",
+        "Fiskeindustri",
+        "Grønt",
+        "Økologi",
+        "Pølsemageri",
+        "Rapsolie",
+        "Vingård",
+        "Honning",
+        "Kornmølle",
+        "Kafferisteri",
+        "Chokolade",
+        "Grøntsagspakkeri",
+        "Planteprotein",
     ),
     "miljoeteknologi": (
-        "Miljøteknik", "Vandrens", "Genanvendelse", "Biogas", "Solenergi", "Varmepumper",
-        "Spildevandsteknik", "Cirkulær Plast", "Energirådgivning", "Jordrens",
-        "Affaldssortering", "Vindservice", "Grøn Energi", "Renseteknik", "Klimateknik",
-        "Ressourcecenter", "Emballage og Genbrug",
+        "Miljøteknik",
+        "Vandrens",
+        "Genanvendelse",
+        "Biogas",
+        "Solenergi",
+        "Varmepumper",
+        "Spildevandsteknik",
+        "Cirkulær Plast",
+        "Energirådgivning",
+        "Jordrens",
+        "Affaldssortering",
+        "Vindservice",
+        "Grøn Energi",
+        "Renseteknik",
+        "Klimateknik",
+        "Ressourcecenter",
+        "Emballage og Genbrug",
     ),
 }
 
 SURNAMES = (
-    "Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
-    "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen",
-    "Poulsen", "Knudsen", "Mortensen", "Møller", "Holm", "Frandsen", "Bach", "Dahl", "Lund",
+    "Jensen",
+    "Nielsen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+    "Poulsen",
+    "Knudsen",
+    "Mortensen",
+    "Møller",
+    "Holm",
+    "Frandsen",
+    "Bach",
+    "Dahl",
+    "Lund",
 )
 
 # Relative weight of each municipality in an office's catchment: the lead weighs most.
@@ -197,71 +279,164 @@ class Plan:
 
 
 PLANS: tuple[Plan, ...] = (
-    Plan("we-build-denmark", 2021, companies=43, smes=33,
-         left_out=("Odsherred", "Lolland", "Guldborgsund", "Stevns", "Lejre", "Solrød", "Sorø"),
-         green=6, rows=58,
-         results={"PROJ": 2, "ARR": 5, "MIDLER": 350_000},
-         comments={"MIDLER": "Ansøgning til REACT-EU afventer svar; forventes hjemtaget i 2022.",
-                   "KOM": "Kontoret åbnede i maj 2021; de sidste kommuner besøges i 2022."},
-         contact="Mette Kjærgaard", email="mette.kjaergaard@webuilddenmark.example",
-         submitted=dt.date(2022, 1, 28), first_day=dt.date(2021, 5, 3),
-         activity_weights=(45, 10, 10, 5, 30)),
-    Plan("we-build-denmark", 2022, companies=112, smes=86, left_out=(), green=23, rows=184,
-         results={"PROJ": 7, "ARR": 9, "MIDLER": "2.150.000"},
-         comments={"MIDLER": "Bevilling til 'Bæredygtigt byggeri i Sydsjælland' (Danmarks "
-                             "Erhvervsfremmebestyrelse)."},
-         contact="Mette Kjærgaard", email="mette.kjaergaard@webuilddenmark.example",
-         submitted=dt.date(2023, 1, 27), activity_weights=(40, 15, 10, 5, 30),
-         outside=("Greve",)),
-    Plan("we-build-denmark", 2023, companies=127, smes=95, left_out=(), green=31, rows=196,
-         results={"PROJ": 8, "ARR": 11, "MIDLER": 2_730_000},
-         comments={},
-         contact="Jonas Vestergaard", email="jonas.vestergaard@webuilddenmark.example",
-         submitted=dt.date(2024, 1, 26), activity_weights=(40, 15, 10, 5, 30)),
-    Plan("bio-solutions", 2022, companies=52, smes=34,
-         left_out=("Odsherred", "Lolland", "Stevns"), green=4, rows=88,
-         results={"PROJ": 3, "VIDEN": 7, "MIDLER": 1_240_000},
-         comments={"VIRK": "Kontoret åbnede 1. februar 2022; rekruttering tog det første "
-                           "halvår.",
-                   "PROJ": "Et fjerde projekt blev udskudt til 2023 (afventer Innobooster).",
-                   "MIDLER": "Heraf 900.000 kr. fra Region Sjællands sundhedsinnovationspulje."},
-         contact="Anders Bjerregaard", email="anders.bjerregaard@lifesciencecluster.example",
-         submitted=dt.date(2023, 1, 30), first_day=dt.date(2022, 2, 1),
-         activity_weights=(30, 20, 25, 10, 15)),
-    Plan("bio-solutions", 2023, companies=78, smes=59, left_out=("Lolland",), green=6, rows=121,
-         results={"PROJ": 6, "VIDEN": 9, "MIDLER": 2_350_000},
-         comments={"VIRK": "Tæt på målet; samarbejdet med RUC's innovationsenhed giver flere "
-                           "virksomheder i 2024."},
-         contact="Anders Bjerregaard", email="anders.bjerregaard@lifesciencecluster.example",
-         submitted=dt.date(2024, 1, 29), activity_weights=(30, 20, 25, 10, 15),
-         duplicate_rows=1),
-    Plan("foedevarer", 2022, companies=84, smes=69, left_out=("Stevns",), green=17, rows=141,
-         results={"ARR": 7, "INT": 11},
-         comments={"KOM": "Stevns: to virksomheder har tilmeldt sig forløb i foråret 2023."},
-         contact="Louise Brandt", email="louise.brandt@foodbiocluster.example",
-         submitted=dt.date(2023, 1, 25), activity_weights=(35, 10, 10, 20, 25),
-         dates_as_text=1),
-    Plan("foedevarer", 2023, companies=96, smes=78, left_out=("Stevns",), green=24, rows=163,
-         results={"ARR": 9, "INT": 14},
-         comments={},
-         contact="Louise Brandt", email="louise.brandt@foodbiocluster.example",
-         submitted=dt.date(2024, 1, 24), activity_weights=(35, 10, 10, 20, 25)),
-    Plan("miljoeteknologi", 2022, companies=61, smes=44,
-         left_out=("Lolland", "Guldborgsund", "Odsherred", "Stevns", "Lejre"), green=18,
-         rows=97,
-         results={"PROJ": 4, "VIDEN": 5},
-         comments={"GROEN": "Forløbene om grøn omstilling startede først i 3. kvartal.",
-                   "KOM": "Lolland og Guldborgsund dækkes fra 2023 via Erhvervshus Sjælland."},
-         contact="Rasmus Friis", email="rasmus.friis@cleancluster.example",
-         submitted=dt.date(2023, 1, 31), first_day=dt.date(2022, 1, 10),
-         activity_weights=(30, 15, 20, 5, 30)),
-    Plan("miljoeteknologi", 2023, companies=74, smes=56, left_out=("Lolland", "Stevns"),
-         green=33, rows=128,
-         results={"PROJ": 5, "VIDEN": 4},
-         comments={"VIDEN": "To videnssamarbejder med DTU blev forsinket til 2024."},
-         contact="Rasmus Friis", email="rasmus.friis@cleancluster.example",
-         submitted=dt.date(2024, 1, 30), activity_weights=(30, 15, 20, 5, 30),
-         outside=("Greve",)),
+    Plan(
+        "we-build-denmark",
+        2021,
+        companies=43,
+        smes=33,
+        left_out=("Odsherred", "Lolland", "Guldborgsund", "Stevns", "Lejre", "Solrød", "Sorø"),
+        green=6,
+        rows=58,
+        results={"PROJ": 2, "ARR": 5, "MIDLER": 350_000},
+        comments={
+            "MIDLER": "Ansøgning til REACT-EU afventer svar; forventes hjemtaget i 2022.",
+            "KOM": "Kontoret åbnede i maj 2021; de sidste kommuner besøges i 2022.",
+        },
+        contact="Mette Kjærgaard",
+        email="mette.kjaergaard@webuilddenmark.example",
+        submitted=dt.date(2022, 1, 28),
+        first_day=dt.date(2021, 5, 3),
+        activity_weights=(45, 10, 10, 5, 30),
+    ),
+    Plan(
+        "we-build-denmark",
+        2022,
+        companies=112,
+        smes=86,
+        left_out=(),
+        green=23,
+        rows=184,
+        results={"PROJ": 7, "ARR": 9, "MIDLER": "2.150.000"},
+        comments={
+            "MIDLER": "Bevilling til 'Bæredygtigt byggeri i Sydsjælland' (Danmarks "
+            "Erhvervsfremmebestyrelse)."
+        },
+        contact="Mette Kjærgaard",
+        email="mette.kjaergaard@webuilddenmark.example",
+        submitted=dt.date(2023, 1, 27),
+        activity_weights=(40, 15, 10, 5, 30),
+        outside=("Greve",),
+    ),
+    Plan(
+        "we-build-denmark",
+        2023,
+        companies=127,
+        smes=95,
+        left_out=(),
+        green=31,
+        rows=196,
+        results={"PROJ": 8, "ARR": 11, "MIDLER": 2_730_000},
+        comments={},
+        contact="Jonas Vestergaard",
+        email="jonas.vestergaard@webuilddenmark.example",
+        submitted=dt.date(2024, 1, 26),
+        activity_weights=(40, 15, 10, 5, 30),
+    ),
+    Plan(
+        "bio-solutions",
+        2022,
+        companies=52,
+        smes=34,
+        left_out=("Odsherred", "Lolland", "Stevns"),
+        green=4,
+        rows=88,
+        results={"PROJ": 3, "VIDEN": 7, "MIDLER": 1_240_000},
+        comments={
+            "VIRK": "Kontoret åbnede 1. februar 2022; rekruttering tog det første halvår.",
+            "PROJ": "Et fjerde projekt blev udskudt til 2023 (afventer Innobooster).",
+            "MIDLER": "Heraf 900.000 kr. fra Region Sjællands sundhedsinnovationspulje.",
+        },
+        contact="Anders Bjerregaard",
+        email="anders.bjerregaard@lifesciencecluster.example",
+        submitted=dt.date(2023, 1, 30),
+        first_day=dt.date(2022, 2, 1),
+        activity_weights=(30, 20, 25, 10, 15),
+    ),
+    Plan(
+        "bio-solutions",
+        2023,
+        companies=78,
+        smes=59,
+        left_out=("Lolland",),
+        green=6,
+        rows=121,
+        results={"PROJ": 6, "VIDEN": 9, "MIDLER": 2_350_000},
+        comments={
+            "VIRK": "Tæt på målet; samarbejdet med RUC's innovationsenhed giver flere "
+            "virksomheder i 2024."
+        },
+        contact="Anders Bjerregaard",
+        email="anders.bjerregaard@lifesciencecluster.example",
+        submitted=dt.date(2024, 1, 29),
+        activity_weights=(30, 20, 25, 10, 15),
+        duplicate_rows=1,
+    ),
+    Plan(
+        "foedevarer",
+        2022,
+        companies=84,
+        smes=69,
+        left_out=("Stevns",),
+        green=17,
+        rows=141,
+        results={"ARR": 7, "INT": 11},
+        comments={"KOM": "Stevns: to virksomheder har tilmeldt sig forløb i foråret 2023."},
+        contact="Louise Brandt",
+        email="louise.brandt@foodbiocluster.example",
+        submitted=dt.date(2023, 1, 25),
+        activity_weights=(35, 10, 10, 20, 25),
+        dates_as_text=1,
+    ),
+    Plan(
+        "foedevarer",
+        2023,
+        companies=96,
+        smes=78,
+        left_out=("Stevns",),
+        green=24,
+        rows=163,
+        results={"ARR": 9, "INT": 14},
+        comments={},
+        contact="Louise Brandt",
+        email="louise.brandt@foodbiocluster.example",
+        submitted=dt.date(2024, 1, 24),
+        activity_weights=(35, 10, 10, 20, 25),
+    ),
+    Plan(
+        "miljoeteknologi",
+        2022,
+        companies=61,
+        smes=44,
+        left_out=("Lolland", "Guldborgsund", "Odsherred", "Stevns", "Lejre"),
+        green=18,
+        rows=97,
+        results={"PROJ": 4, "VIDEN": 5},
+        comments={
+            "GROEN": "Forløbene om grøn omstilling startede først i 3. kvartal.",
+            "KOM": "Lolland og Guldborgsund dækkes fra 2023 via Erhvervshus Sjælland.",
+        },
+        contact="Rasmus Friis",
+        email="rasmus.friis@cleancluster.example",
+        submitted=dt.date(2023, 1, 31),
+        first_day=dt.date(2022, 1, 10),
+        activity_weights=(30, 15, 20, 5, 30),
+    ),
+    Plan(
+        "miljoeteknologi",
+        2023,
+        companies=74,
+        smes=56,
+        left_out=("Lolland", "Stevns"),
+        green=33,
+        rows=128,
+        results={"PROJ": 5, "VIDEN": 4},
+        comments={"VIDEN": "To videnssamarbejder med DTU blev forsinket til 2024."},
+        contact="Rasmus Friis",
+        email="rasmus.friis@cleancluster.example",
+        submitted=dt.date(2024, 1, 30),
+        activity_weights=(30, 15, 20, 5, 30),
+        outside=("Greve",),
+    ),
 )
 
 
@@ -272,11 +447,15 @@ class Row:
     date: dt.date | str  # str: a date typed as text (a deliberate slip)
 
 
-def weighted_sample(rng: random.Random, items: list[Company], weights: list[float],
-                    k: int) -> list[Company]:
+def weighted_sample(
+    rng: random.Random, items: list[Company], weights: list[float], k: int
+) -> list[Company]:
     """k items without replacement, chance in proportion to weight (Efraimidis–Spirakis)."""
-    keyed = sorted(zip(items, weights, strict=True),
-                   key=lambda pair: rng.random() ** (1.0 / pair[1]), reverse=True)
+    keyed = sorted(
+        zip(items, weights, strict=True),
+        key=lambda pair: rng.random() ** (1.0 / pair[1]),
+        reverse=True,
+    )
     return [item for item, _ in keyed[:k]]
 
 
@@ -294,13 +473,15 @@ def engagements(plan: Plan, config: Config, pool: list[Company]) -> list[Row]:
         chosen.append(rng.choice([c for c in pool if c.municipality == municipality]))
     for want_sme, total in ((True, plan.smes), (False, plan.companies - plan.smes)):
         have = sum(1 for c in chosen if c.sme == want_sme)
-        rest = [c for c in pool if c.municipality in weight and c.sme == want_sme
-                and c not in chosen]
+        rest = [
+            c for c in pool if c.municipality in weight and c.sme == want_sme and c not in chosen
+        ]
         if total - have < 0 or total - have > len(rest):
-            raise SystemExit(f"{plan.office} {plan.year}: cannot pick {total} "
-                             f"{'SMEs' if want_sme else 'large companies'}")
-        chosen += weighted_sample(rng, rest, [weight[c.municipality] for c in rest],
-                                  total - have)
+            raise SystemExit(
+                f"{plan.office} {plan.year}: cannot pick {total} "
+                f"{'SMEs' if want_sme else 'large companies'}"
+            )
+        chosen += weighted_sample(rng, rest, [weight[c.municipality] for c in rest], total - have)
     rng.shuffle(chosen)
 
     outside = [rng.choice([c for c in pool if c.municipality == m]) for m in plan.outside]
@@ -311,8 +492,10 @@ def engagements(plan: Plan, config: Config, pool: list[Company]) -> list[Row]:
     days = [start + dt.timedelta(d) for d in range((end - start).days + 1)]
     workdays = [d for d in days if d.weekday() < 5]
 
-    firsts = [GREEN if i in green else rng.choices(others, plan.activity_weights)[0]
-              for i in range(len(chosen))]
+    firsts = [
+        GREEN if i in green else rng.choices(others, plan.activity_weights)[0]
+        for i in range(len(chosen))
+    ]
     counts = [1] * len(chosen)
     extra = plan.rows - len(chosen) - len(outside) - plan.duplicate_rows
     for i in rng.choices(range(len(chosen)), k=extra):
@@ -435,12 +618,17 @@ def clean(plan: Plan) -> Plan:
     """The plan without its deliberate slips, so a flawed copy shows only its own faults."""
     results: dict[str, float | str] = {
         k: v if not isinstance(v, str) else float(v.replace(".", ""))
-        for k, v in plan.results.items()}
+        for k, v in plan.results.items()
+    }
     return replace(plan, results=results, outside=(), dates_as_text=0, duplicate_rows=0)
 
 
-def flawed_files(config: Config, pools: dict[str, list[Company]], templates: Path,
-                 plans: dict[tuple[str, int], Plan]) -> None:
+def flawed_files(
+    config: Config,
+    pools: dict[str, list[Company]],
+    templates: Path,
+    plans: dict[tuple[str, int], Plan],
+) -> None:
     # Typos and guesses a busy office makes: a mistyped CVR, a misspelled municipality, an
     # estimate instead of a number, a row from last year.
     plan = clean(plans["foedevarer", 2022])
@@ -472,13 +660,16 @@ def flawed_files(config: Config, pools: dict[str, list[Company]], templates: Pat
     writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
     writer.writerow(["CVR-nummer", "Virksomhedsnavn", "Kommune", "Bemærkning"])
     for row in rows[:5]:
-        writer.writerow([row.company.cvr, row.company.name, row.company.municipality,
-                         "Deltog i netværksmøde"])
+        writer.writerow(
+            [row.company.cvr, row.company.name, row.company.municipality, "Deltog i netværksmøde"]
+        )
     write(FLAWED / "noter.csv", text.getvalue().encode("utf-8-sig"))
 
     # A clean submission saved in LibreOffice's own format: valid input.
-    ods_copy(SUBMISSIONS / "2022" / template_filename("miljoeteknologi", 2022),
-             FLAWED / "miljoeteknologi-2022.ods")
+    ods_copy(
+        SUBMISSIONS / "2022" / template_filename("miljoeteknologi", 2022),
+        FLAWED / "miljoeteknologi-2022.ods",
+    )
 
 
 def ods_copy(source: Path, target: Path) -> None:
@@ -490,9 +681,21 @@ def ods_copy(source: Path, target: Path) -> None:
         work = Path(tmp)
         # A private profile, so a LibreOffice that is already running does not swallow the job.
         profile = (work / "profile").as_uri()
-        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless",
-                        "--convert-to", "ods", "--outdir", str(work), str(source)],
-                       check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation={profile}",
+                "--headless",
+                "--convert-to",
+                "ods",
+                "--outdir",
+                str(work),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
         converted = work / source.with_suffix(".ods").name
         data = converted.read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -522,13 +725,19 @@ def cell_values(data: bytes) -> list[tuple[str, list[list[Any]]]]:
 
 def summary(plan: Plan, config: Config, rows: list[Row]) -> str:
     participating = {m.name for m in config.participating()}
-    counted = {r.company.cvr: r.company for r in rows
-               if r.company.municipality in participating}
+    counted = {r.company.cvr: r.company for r in rows if r.company.municipality in participating}
     reached = {c.municipality for c in counted.values()}
-    green = {r.company.cvr for r in rows
-             if r.activity == GREEN and r.company.municipality in participating}
-    derived = {"VIRK": len(counted), "SMV": sum(c.sme for c in counted.values()),
-               "KOM": len(reached), "GROEN": len(green)}
+    green = {
+        r.company.cvr
+        for r in rows
+        if r.activity == GREEN and r.company.municipality in participating
+    }
+    derived = {
+        "VIRK": len(counted),
+        "SMV": sum(c.sme for c in counted.values()),
+        "KOM": len(reached),
+        "GROEN": len(green),
+    }
     parts = []
     for indicator, target in config.contract(plan.office, plan.year):
         raw = plan.results.get(indicator.id, derived.get(indicator.id))
@@ -537,13 +746,18 @@ def summary(plan: Plan, config: Config, rows: list[Row]) -> str:
         mark = "" if ratio >= 1 else (" (delvist)" if ratio >= config.partial else " (IKKE)")
         parts.append(f"{indicator.id} {value:,.0f}/{target:,.0f}{mark}")
     missing = sorted(participating - reached)
-    slips = [f"{len(plan.outside)} uden for" if plan.outside else "",
-             f"{plan.dates_as_text} dato som tekst" if plan.dates_as_text else "",
-             f"{plan.duplicate_rows} dubletrække" if plan.duplicate_rows else "",
-             ", ".join(f"{k} som tekst" for k, v in plan.results.items() if isinstance(v, str))]
-    return (f"    {len(rows)} rækker; " + "; ".join(parts)
-            + (f"; uden virksomheder: {', '.join(missing)}" if missing else "")
-            + (f"; slip: {', '.join(s for s in slips if s)}" if any(slips) else ""))
+    slips = [
+        f"{len(plan.outside)} uden for" if plan.outside else "",
+        f"{plan.dates_as_text} dato som tekst" if plan.dates_as_text else "",
+        f"{plan.duplicate_rows} dubletrække" if plan.duplicate_rows else "",
+        ", ".join(f"{k} som tekst" for k, v in plan.results.items() if isinstance(v, str)),
+    ]
+    return (
+        f"    {len(rows)} rækker; "
+        + "; ".join(parts)
+        + (f"; uden virksomheder: {', '.join(missing)}" if missing else "")
+        + (f"; slip: {', '.join(s for s in slips if s)}" if any(slips) else "")
+    )
 
 
 def main() -> int:

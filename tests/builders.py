@@ -29,24 +29,53 @@ VALID_CVR, CHECKSUM_BAD_CVR = 13585628, 13585627
 Row = dict[str, Any]
 
 
-def company(cvr: Any = NAESTVED_CVR, name: Any = "Næstved Byg ApS", municipality: Any = "Næstved",
-            sme: Any = "Ja", activity: Any = "Innovationsprojekt",
-            date: Any = dt.date(2022, 3, 1), **extra: Any) -> Row:
+def company(
+    cvr: Any = NAESTVED_CVR,
+    name: Any = "Næstved Byg ApS",
+    municipality: Any = "Næstved",
+    sme: Any = "Ja",
+    activity: Any = "Innovationsprojekt",
+    date: Any = dt.date(2022, 3, 1),
+    **extra: Any,
+) -> Row:
     """One Virksomheder row; every column can be overridden, extra columns added by name."""
-    return {"CVR-nummer": cvr, "Virksomhedsnavn": name, "Kommune": municipality, "SMV": sme,
-            "Aktivitet": activity, "Dato": date, **extra}
+    return {
+        "CVR-nummer": cvr,
+        "Virksomhedsnavn": name,
+        "Kommune": municipality,
+        "SMV": sme,
+        "Aktivitet": activity,
+        "Dato": date,
+        **extra,
+    }
 
 
-def indicator(ident: Any, result: Any, target: Any = None, name: Any = "", unit: Any = "antal",
-              comment: Any = None, **extra: Any) -> Row:
-    return {"ID": ident, "Indikator": name, "Enhed": unit, "Mål": target, "Resultat": result,
-            "Bemærkning": comment, **extra}
+def indicator(
+    ident: Any,
+    result: Any,
+    target: Any = None,
+    name: Any = "",
+    unit: Any = "antal",
+    comment: Any = None,
+    **extra: Any,
+) -> Row:
+    return {
+        "ID": ident,
+        "Indikator": name,
+        "Enhed": unit,
+        "Mål": target,
+        "Resultat": result,
+        "Bemærkning": comment,
+        **extra,
+    }
 
 
 def contract_rows(config: Config, office: str, year: int, result: float = 10) -> list[Row]:
     """The Indikatorer rows the template writes, with `result` for every reported indicator."""
-    return [indicator(i.id, DERIVED_TEXT if i.derived else result, target, i.name, i.unit)
-            for i, target in config.contract(office, year)]
+    return [
+        indicator(i.id, DERIVED_TEXT if i.derived else result, target, i.name, i.unit)
+        for i, target in config.contract(office, year)
+    ]
 
 
 @dataclass
@@ -70,14 +99,26 @@ class Book:
 
     def _grid(self, sheet: str) -> list[list[Any]]:
         if sheet == INFO:
-            labels = self.info if self.info is not None else [
-                ("Klyngekontor", self.office), ("År", self.year), ("Kontaktperson", self.contact),
-                ("E-mail", self.email), ("Dato", self.date)]
+            labels = (
+                self.info
+                if self.info is not None
+                else [
+                    ("Klyngekontor", self.office),
+                    ("År", self.year),
+                    ("Kontaktperson", self.contact),
+                    ("E-mail", self.email),
+                    ("Dato", self.date),
+                ]
+            )
             title: list[list[Any]] = [["Indberetning til KKR Sjælland"]] + [
-                [None] for _ in range(self.info_title_rows - 1)]
+                [None] for _ in range(self.info_title_rows - 1)
+            ]
             return title[: self.info_title_rows] + [list(pair) for pair in labels]
-        headers, rows = ((self.indicator_headers, self.indicators) if sheet == INDICATORS
-                         else (self.company_headers, self.companies))
+        headers, rows = (
+            (self.indicator_headers, self.indicators)
+            if sheet == INDICATORS
+            else (self.company_headers, self.companies)
+        )
         grid: list[list[Any]] = []
         if self.title_rows:
             grid.append([f"{sheet} – indberetning"])
@@ -97,8 +138,10 @@ class Book:
 
     def sheets(self) -> dict[str, RawSheet]:
         """The RawSheets a reader would produce, by canonical name."""
-        return {canonical: RawSheet(name, self._grid(canonical))
-                for canonical, name in self.sheet_names()}
+        return {
+            canonical: RawSheet(name, self._grid(canonical))
+            for canonical, name in self.sheet_names()
+        }
 
     def sheet(self, canonical: str) -> RawSheet:
         return self.sheets()[canonical]

@@ -24,9 +24,21 @@ def libreoffice(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path, str
 
     def convert(source: Path, fmt: str) -> Path:
         out = tmp_path_factory.mktemp("lo-out")
-        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless",
-                        "--convert-to", fmt, "--outdir", str(out), str(source)],
-                       check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation={profile}",
+                "--headless",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(out),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
         converted = out / f"{source.stem}.{fmt}"
         if not converted.is_file():
             pytest.skip(f"LibreOffice did not convert {source.name} to .{fmt}")
@@ -54,32 +66,48 @@ def write_raw_xlsx(path: Path, sheets: dict[str, str], *, whole_sheet: bool = Fa
     n = range(1, len(sheets) + 1)
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in n)
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in n
+    )
     parts = {
         "[Content_Types].xml": (
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/'
             'vnd.openxmlformats-package.relationships+xml"/>'
             '<Override PartName="/xl/workbook.xml" ContentType="application/'
-            f'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>{overrides}</Types>'),
+            f'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>{overrides}</Types>'
+        ),
         "_rels/.rels": (
             f'<Relationships xmlns="{_RELS}"><Relationship Id="rId1" '
-            f'Type="{_DOC_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+            f'Type="{_DOC_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
         "xl/workbook.xml": (
             f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOC_RELS}"><sheets>'
-            + "".join(f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>'
-                      for i, name in zip(n, sheets, strict=True))
-            + "</sheets></workbook>"),
+            + "".join(
+                f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>'
+                for i, name in zip(n, sheets, strict=True)
+            )
+            + "</sheets></workbook>"
+        ),
         "xl/_rels/workbook.xml.rels": (
             f'<Relationships xmlns="{_RELS}">'
-            + "".join(f'<Relationship Id="rId{i}" Type="{_DOC_RELS}/worksheet" '
-                      f'Target="worksheets/sheet{i}.xml"/>' for i in n)
-            + "</Relationships>"),
+            + "".join(
+                f'<Relationship Id="rId{i}" Type="{_DOC_RELS}/worksheet" '
+                f'Target="worksheets/sheet{i}.xml"/>'
+                for i in n
+            )
+            + "</Relationships>"
+        ),
     }
     for i, body in zip(n, sheets.values(), strict=True):
-        parts[f"xl/worksheets/sheet{i}.xml"] = body if whole_sheet else (
-            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}">'
-            f"<sheetData>{body}</sheetData></worksheet>")
+        parts[f"xl/worksheets/sheet{i}.xml"] = (
+            body
+            if whole_sheet
+            else (
+                f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}">'
+                f"<sheetData>{body}</sheetData></worksheet>"
+            )
+        )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in parts.items():
             archive.writestr(name, text)
@@ -94,14 +122,20 @@ def write_raw_ods(path: Path, tables: str, *, content: str | None = None) -> Pat
         '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
         'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type='
         '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
-        'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+        'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
     if content is None:
-        content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} '
-                   'office:version="1.2"><office:body><office:spreadsheet>'
-                   f"{tables}</office:spreadsheet></office:body></office:document-content>")
+        content = (
+            f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} '
+            'office:version="1.2"><office:body><office:spreadsheet>'
+            f"{tables}</office:spreadsheet></office:body></office:document-content>"
+        )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
-                         compress_type=zipfile.ZIP_STORED)
+        archive.writestr(
+            "mimetype",
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
         archive.writestr("META-INF/manifest.xml", manifest)
         archive.writestr("content.xml", content)
     return path

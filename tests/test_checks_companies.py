@@ -31,8 +31,9 @@ CONFIG = sample_config()  # Greve does not participate
 PARTICIPATING = CONFIG.participating()
 
 
-def check(rows: list[dict[str, object]] | RawSheet, year: int | None = 2022, **book: object
-          ) -> tuple[list[CompanyRow], list[Finding]]:
+def check(
+    rows: list[dict[str, object]] | RawSheet, year: int | None = 2022, **book: object
+) -> tuple[list[CompanyRow], list[Finding]]:
     sheet = rows if isinstance(rows, RawSheet) else Book(companies=rows, **book).sheet(COMPANIES)
     kept, findings = check_companies(sheet, "fil.xlsx", year, PARTICIPATING)
     return list(kept), list(findings)
@@ -44,20 +45,48 @@ def only(findings: list[Finding]) -> Finding:
 
 
 def test_clean_rows_are_kept() -> None:
-    kept, findings = check([company(), company(KOEGE_CVR, "Køge Fødevarer A/S", "Køge", "Nej",
-                                               "Grøn omstilling", dt.datetime(2022, 6, 30))])
+    kept, findings = check(
+        [
+            company(),
+            company(
+                KOEGE_CVR,
+                "Køge Fødevarer A/S",
+                "Køge",
+                "Nej",
+                "Grøn omstilling",
+                dt.datetime(2022, 6, 30),
+            ),
+        ]
+    )
     assert findings == []
-    assert [(c.row, c.cvr, c.name, c.municipality and c.municipality.name, c.sme, c.activity,
-             c.date) for c in kept] == [
-        (2, "29189625", "Næstved Byg ApS", "Næstved", True, "Innovationsprojekt",
-         dt.date(2022, 3, 1)),
-        (3, "29189374", "Køge Fødevarer A/S", "Køge", False, "Grøn omstilling",
-         dt.date(2022, 6, 30)),
+    assert [
+        (c.row, c.cvr, c.name, c.municipality and c.municipality.name, c.sme, c.activity, c.date)
+        for c in kept
+    ] == [
+        (
+            2,
+            "29189625",
+            "Næstved Byg ApS",
+            "Næstved",
+            True,
+            "Innovationsprojekt",
+            dt.date(2022, 3, 1),
+        ),
+        (
+            3,
+            "29189374",
+            "Køge Fødevarer A/S",
+            "Køge",
+            False,
+            "Grøn omstilling",
+            dt.date(2022, 6, 30),
+        ),
     ]
 
 
-@pytest.mark.parametrize("cvr", [29189625, 29189625.0, "29189625", " 2918 9625 ", "DK29189625",
-                                 "DK 29 18 96 25"])
+@pytest.mark.parametrize(
+    "cvr", [29189625, 29189625.0, "29189625", " 2918 9625 ", "DK29189625", "DK 29 18 96 25"]
+)
 def test_cvr_spellings_accepted(cvr: object) -> None:
     """A CVR number read as 29189625.0, or typed with spaces or a DK prefix, is fine."""
     kept, findings = check([company(cvr=cvr)])
@@ -67,17 +96,29 @@ def test_cvr_spellings_accepted(cvr: object) -> None:
 def test_cvr_invalid() -> None:
     kept, findings = check([company(cvr="1234567")])
     f = only(findings)
-    assert (f.code, f.severity, f.cell, f.value, f.row) == ("cvr-invalid", "error", "A2",
-                                                             "1234567", 2)
-    assert f.message.startswith('Virksomheder!A2: CVR-nummeret "1234567" er ugyldigt (7 cifre, '
-                                "ikke 8)")
+    assert (f.code, f.severity, f.cell, f.value, f.row) == (
+        "cvr-invalid",
+        "error",
+        "A2",
+        "1234567",
+        2,
+    )
+    assert f.message.startswith(
+        'Virksomheder!A2: CVR-nummeret "1234567" er ugyldigt (7 cifre, ikke 8)'
+    )
     assert kept == []
 
 
-@pytest.mark.parametrize(("cvr", "reason"), [
-    ("01234567", "begynder aldrig med 0"), ("2918962X", "kun indeholde cifre"),
-    (2918962.5, "ikke et helt tal"), (True, "ikke et tal"), ("123456789", "9 cifre"),
-])
+@pytest.mark.parametrize(
+    ("cvr", "reason"),
+    [
+        ("01234567", "begynder aldrig med 0"),
+        ("2918962X", "kun indeholde cifre"),
+        (2918962.5, "ikke et helt tal"),
+        (True, "ikke et tal"),
+        ("123456789", "9 cifre"),
+    ],
+)
 def test_cvr_invalid_reasons(cvr: object, reason: str) -> None:
     f = only(check([company(cvr=cvr)])[1])
     assert f.code == "cvr-invalid" and reason in f.message
@@ -93,16 +134,22 @@ def test_cvr_checksum() -> None:
     kept, findings = check([company(cvr=CHECKSUM_BAD_CVR)])
     f = only(findings)
     assert (f.code, f.severity, f.cell, f.value) == ("cvr-checksum", "error", "A2", "13585627")
-    assert f.message == ("Virksomheder!A2: CVR-nummeret 13585627 er ugyldigt (kontrolcifferet "
-                         "passer ikke). Tjek nummeret på virk.dk.")
+    assert f.message == (
+        "Virksomheder!A2: CVR-nummeret 13585627 er ugyldigt (kontrolcifferet "
+        "passer ikke). Tjek nummeret på virk.dk."
+    )
     assert kept == []
 
 
 def test_municipality_unknown() -> None:
     kept, findings = check([company(municipality="Næstvd")])
     f = only(findings)
-    assert (f.code, f.severity, f.cell, f.value) == ("municipality-unknown", "error", "C2",
-                                                     "Næstvd")
+    assert (f.code, f.severity, f.cell, f.value) == (
+        "municipality-unknown",
+        "error",
+        "C2",
+        "Næstvd",
+    )
     assert 'Mente du "Næstved"?' in f.message
     assert kept[0].municipality is None  # the row is kept: its CVR number is valid
 
@@ -113,8 +160,9 @@ def test_municipality_missing() -> None:
     assert "Kommunen mangler" in f.message
 
 
-@pytest.mark.parametrize("given_", ["Næstved", "næstved kommune", "Naestved", 370, 370.0, "370",
-                                    "0370"])
+@pytest.mark.parametrize(
+    "given_", ["Næstved", "næstved kommune", "Naestved", 370, 370.0, "370", "0370"]
+)
 def test_municipality_by_name_or_code(given_: object) -> None:
     kept, findings = check([company(municipality=given_)])
     assert findings == [] and kept[0].municipality and kept[0].municipality.code == 370
@@ -124,14 +172,25 @@ def test_municipality_outside() -> None:
     """Greve does not take part: a warning, and the row is kept with its municipality."""
     kept, findings = check([company(municipality="Greve")])
     f = only(findings)
-    assert (f.code, f.severity, f.cell, f.value) == ("municipality-outside", "warning", "C2",
-                                                     "Greve")
+    assert (f.code, f.severity, f.cell, f.value) == (
+        "municipality-outside",
+        "warning",
+        "C2",
+        "Greve",
+    )
     assert "Greve Kommune deltager ikke" in f.message
     assert kept[0].municipality and kept[0].municipality.name == "Greve"
 
 
-@pytest.mark.parametrize(("given_", "name"), [("Aarhus", "Aarhus"), ("København", "København"),
-                                              ("Århus Kommune", "Aarhus"), (101, "København")])
+@pytest.mark.parametrize(
+    ("given_", "name"),
+    [
+        ("Aarhus", "Aarhus"),
+        ("København", "København"),
+        ("Århus Kommune", "Aarhus"),
+        (101, "København"),
+    ],
+)
 def test_municipality_outside_the_region_is_a_warning(given_: object, name: str) -> None:
     """A company registered in another part of Denmark is real: listed, not counted."""
     kept, findings = check([company(municipality=given_)])
@@ -148,8 +207,9 @@ def test_sme_invalid() -> None:
     assert kept[0].sme is None
 
 
-@pytest.mark.parametrize(("given_", "sme"), [("Ja", True), ("NEJ", False), (" ja ", True),
-                                             ("J", True), ("n", False)])
+@pytest.mark.parametrize(
+    ("given_", "sme"), [("Ja", True), ("NEJ", False), (" ja ", True), ("J", True), ("n", False)]
+)
 def test_sme_spellings(given_: str, sme: bool) -> None:
     kept, findings = check([company(sme=given_)])
     assert findings == [] and kept[0].sme is sme
@@ -199,8 +259,7 @@ def test_date_not_checked_without_year() -> None:
 def test_date_as_text() -> None:
     kept, findings = check([company(date="01-03-2022")])
     f = only(findings)
-    assert (f.code, f.severity, f.cell, f.value) == ("date-as-text", "warning", "F2",
-                                                     "01-03-2022")
+    assert (f.code, f.severity, f.cell, f.value) == ("date-as-text", "warning", "F2", "01-03-2022")
     assert "læst som 01-03-2022" in f.message
     assert kept[0].date == dt.date(2022, 3, 1)
 
@@ -215,8 +274,9 @@ def test_date_as_serial_number() -> None:
 
 def test_row_duplicate() -> None:
     """The same CVR, activity and date twice: a warning on the whole second row."""
-    kept, findings = check([company(), company(name="Andet navn"),
-                            company(activity="Videnssamarbejde")])
+    kept, findings = check(
+        [company(), company(name="Andet navn"), company(activity="Videnssamarbejde")]
+    )
     f = only(findings)
     assert (f.code, f.severity, f.cell, f.row) == ("row-duplicate", "warning", "3:3", 3)
     assert f.message.startswith("Virksomheder, række 3: Rækken gentager række 2")
@@ -238,21 +298,42 @@ def test_formula_no_value() -> None:
     assert (f.code, f.severity, f.cell) == ("formula-no-value", "error", "A2")
 
 
-@pytest.mark.parametrize(("field", "error", "code", "cell", "text"), [
-    ("cvr", "#N/A", "cvr-invalid", "A2",
-     "Virksomheder!A2: Cellen viser fejlen #N/A i stedet for et CVR-nummer. Skriv "
-     "CVR-nummeret (8 cifre)."),
-    ("municipality", "#REF!", "municipality-unknown", "C2",
-     "Virksomheder!C2: Cellen viser fejlen #REF! i stedet for en kommune."),
-    ("date", "#VALUE!", "date-invalid", "F2",
-     "Virksomheder!F2: Cellen viser fejlen #VALUE! i stedet for en dato. Skriv datoen som "
-     "dd-mm-åååå, fx 01-03-2022."),
-])
-def test_cell_showing_an_excel_error(tmp_path: Path, field: str, error: str, code: str,
-                                     cell: str, text: str) -> None:
+@pytest.mark.parametrize(
+    ("field", "error", "code", "cell", "text"),
+    [
+        (
+            "cvr",
+            "#N/A",
+            "cvr-invalid",
+            "A2",
+            "Virksomheder!A2: Cellen viser fejlen #N/A i stedet for et CVR-nummer. Skriv "
+            "CVR-nummeret (8 cifre).",
+        ),
+        (
+            "municipality",
+            "#REF!",
+            "municipality-unknown",
+            "C2",
+            "Virksomheder!C2: Cellen viser fejlen #REF! i stedet for en kommune.",
+        ),
+        (
+            "date",
+            "#VALUE!",
+            "date-invalid",
+            "F2",
+            "Virksomheder!F2: Cellen viser fejlen #VALUE! i stedet for en dato. Skriv datoen som "
+            "dd-mm-åååå, fx 01-03-2022.",
+        ),
+    ],
+)
+def test_cell_showing_an_excel_error(
+    tmp_path: Path, field: str, error: str, code: str, cell: str, text: str
+) -> None:
     """An error cell reads as empty; it is reported with its error, not as a missing value."""
-    book = Book(companies=[company(**{field: error})], indicators=contract_rows(
-        CONFIG, "we-build-denmark", 2022))
+    book = Book(
+        companies=[company(**{field: error})],
+        indicators=contract_rows(CONFIG, "we-build-denmark", 2022),
+    )
     path = book.save(tmp_path / "fejl.xlsx")
     sub = validate_file(path, CONFIG, 2022, path.name)
     f = only([f for f in sub.findings if f.sheet == COMPANIES and f.code != "derived-differs"])
@@ -272,9 +353,16 @@ def test_a_row_of_only_error_cells_is_not_empty() -> None:
 def test_empty_rows_are_skipped() -> None:
     empty = dict.fromkeys(COMPANY_HEADERS, None)
     blank = dict.fromkeys(COMPANY_HEADERS, "")
-    kept, findings = check([company(), empty, blank, {**empty, "Ekstra": "note"},
-                            company(ROSKILDE_CVR, municipality="Roskilde")],
-                           company_headers=(*COMPANY_HEADERS, "Ekstra"))
+    kept, findings = check(
+        [
+            company(),
+            empty,
+            blank,
+            {**empty, "Ekstra": "note"},
+            company(ROSKILDE_CVR, municipality="Roskilde"),
+        ],
+        company_headers=(*COMPANY_HEADERS, "Ekstra"),
+    )
     assert findings == []
     assert [c.row for c in kept] == [2, 6]
 
@@ -282,13 +370,22 @@ def test_empty_rows_are_skipped() -> None:
 def test_title_rows_and_column_order() -> None:
     """The header can be below a title; columns in any order; header names loosely matched."""
     headers = ("Note", "dato", "AKTIVITET", "smv", "Kommune ", "Virksomhedsnavn", "CVR nummer")
-    rows = [{"Note": "x", "dato": dt.date(2022, 5, 1), "AKTIVITET": "Videnssamarbejde",
-             "smv": "Nej", "Kommune ": "Slagelse", "Virksomhedsnavn": "Firma",
-             "CVR nummer": VALID_CVR}]
+    rows = [
+        {
+            "Note": "x",
+            "dato": dt.date(2022, 5, 1),
+            "AKTIVITET": "Videnssamarbejde",
+            "smv": "Nej",
+            "Kommune ": "Slagelse",
+            "Virksomhedsnavn": "Firma",
+            "CVR nummer": VALID_CVR,
+        }
+    ]
     kept, findings = check(rows, company_headers=headers, title_rows=3)
     assert findings == []
     assert [(c.row, c.cvr, c.municipality and c.municipality.name, c.sme) for c in kept] == [
-        (5, "13585628", "Slagelse", False)]
+        (5, "13585628", "Slagelse", False)
+    ]
 
 
 def test_error_cells_follow_column_order() -> None:
@@ -315,44 +412,68 @@ def test_findings_name_the_file_and_sheet_as_found() -> None:
 
 def test_sheet_with_offset_data() -> None:
     """A reader may hand over data that starts below row 1 and right of column A."""
-    grid = [list(COMPANY_HEADERS), [1, "Firma", "Næstved", "Ja", "Innovationsprojekt",
-                                    dt.date(2022, 1, 5)]]
+    grid = [
+        list(COMPANY_HEADERS),
+        [1, "Firma", "Næstved", "Ja", "Innovationsprojekt", dt.date(2022, 1, 5)],
+    ]
     f = only(check(RawSheet("Virksomheder", grid, first_row=3, first_col=2))[1])
     assert (f.cell, f.row) == ("C4", 4)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(min_value=10_000_000, max_value=99_999_999), min_size=1,
-                max_size=20))
+@given(st.lists(st.integers(min_value=10_000_000, max_value=99_999_999), min_size=1, max_size=20))
 def test_kept_rows_agree_with_stdnum(numbers: list[int]) -> None:
     """A row is kept exactly when python-stdnum says its CVR number is valid."""
     from stdnum.dk import cvr
 
-    kept, _ = check([company(cvr=n, date=dt.date(2022, 1, 1 + i % 28))
-                     for i, n in enumerate(numbers)])
+    kept, _ = check(
+        [company(cvr=n, date=dt.date(2022, 1, 1 + i % 28)) for i, n in enumerate(numbers)]
+    )
     assert [c.cvr for c in kept] == [str(n) for n in numbers if cvr.is_valid(str(n))]
 
 
 CELL = st.one_of(
-    st.none(), st.text(max_size=12), st.booleans(),
-    st.integers(min_value=-10**12, max_value=10**12),
+    st.none(),
+    st.text(max_size=12),
+    st.booleans(),
+    st.integers(min_value=-(10**12), max_value=10**12),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.dates(), st.datetimes(), st.times(), st.timedeltas(),
-    st.sampled_from([NAESTVED_CVR, "DK29189625", "Greve", "Næstved", "370", "Ja", "nej",
-                     "Innovationsprojekt", "01-03-2022", 44621.0, "", " "]),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
+    st.timedeltas(),
+    st.sampled_from(
+        [
+            NAESTVED_CVR,
+            "DK29189625",
+            "Greve",
+            "Næstved",
+            "370",
+            "Ja",
+            "nej",
+            "Innovationsprojekt",
+            "01-03-2022",
+            44621.0,
+            "",
+            " ",
+        ]
+    ),
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(CELL, max_size=9), max_size=15), st.booleans(),
-       st.one_of(st.none(), st.integers(min_value=1900, max_value=2100)))
-def test_random_cells_never_raise(grid: list[list[object]], with_header: bool,
-                                  year: int | None) -> None:
+@given(
+    st.lists(st.lists(CELL, max_size=9), max_size=15),
+    st.booleans(),
+    st.one_of(st.none(), st.integers(min_value=1900, max_value=2100)),
+)
+def test_random_cells_never_raise(
+    grid: list[list[object]], with_header: bool, year: int | None
+) -> None:
     """Whatever is in the sheet, the check returns rows and findings instead of raising."""
     if with_header:
         grid = [list(COMPANY_HEADERS), *grid]
-    kept, findings = check_companies(RawSheet("Virksomheder", grid), "f.xlsx", year,
-                                     PARTICIPATING)
+    kept, findings = check_companies(RawSheet("Virksomheder", grid), "f.xlsx", year, PARTICIPATING)
     assert all(isinstance(f, Finding) and f.message for f in findings)
     assert all(len(c.cvr) == 8 and c.cvr.isdigit() for c in kept)
 
@@ -364,8 +485,15 @@ def test_fast_row_builder_builds_equal_frozen_rows() -> None:
     from klyngerapport.checks.companies import _new_company_row
     from klyngerapport.reference import municipalities
 
-    args = (5, "29189625", "Firma", municipalities().by_code(370), True, "Innovationsprojekt",
-            dt.date(2022, 1, 1))
+    args = (
+        5,
+        "29189625",
+        "Firma",
+        municipalities().by_code(370),
+        True,
+        "Innovationsprojekt",
+        dt.date(2022, 1, 1),
+    )
     built = _new_company_row(*args)
     assert built == CompanyRow(*args) and hash(built) == hash(CompanyRow(*args))
     assert repr(built) == repr(CompanyRow(*args))
@@ -375,11 +503,23 @@ def test_fast_row_builder_builds_equal_frozen_rows() -> None:
 
 def test_checking_without_keeping_rows_finds_the_same() -> None:
     """keep_rows=False (validate) reports exactly the same findings and builds no rows."""
-    sheet = Book(companies=[company(), company(cvr="1"), company(), company(municipality="Greve"),
-                            company(sme="?", date="01-02-2022")]).sheet(COMPANIES)
+    sheet = Book(
+        companies=[
+            company(),
+            company(cvr="1"),
+            company(),
+            company(municipality="Greve"),
+            company(sme="?", date="01-02-2022"),
+        ]
+    ).sheet(COMPANIES)
     kept, findings = check_companies(sheet, "fil.xlsx", 2022, PARTICIPATING)
     none_kept, same = check_companies(sheet, "fil.xlsx", 2022, PARTICIPATING, keep_rows=False)
     assert len(kept) == 4 and none_kept == ()
     assert same == findings
-    assert {f.code for f in findings} == {"cvr-invalid", "row-duplicate", "municipality-outside",
-                                          "sme-invalid", "date-as-text"}
+    assert {f.code for f in findings} == {
+        "cvr-invalid",
+        "row-duplicate",
+        "municipality-outside",
+        "sme-invalid",
+        "date-as-text",
+    }

@@ -40,8 +40,9 @@ def with_row(ident: str, **changes: object) -> list[dict[str, object]]:
     return out
 
 
-def check(sheet: RawSheet | Book, office: str | None = OFFICE, year: int | None = YEAR
-          ) -> tuple[dict[str, IndicatorRow], list[Finding]]:
+def check(
+    sheet: RawSheet | Book, office: str | None = OFFICE, year: int | None = YEAR
+) -> tuple[dict[str, IndicatorRow], list[Finding]]:
     raw = sheet.sheet(INDICATORS) if isinstance(sheet, Book) else sheet
     found, findings = check_indicators(raw, "fil.xlsx", CONFIG, office, year)
     return {r.id: r for r in found}, list(findings)
@@ -63,8 +64,10 @@ def test_template_as_filled_in_is_clean() -> None:
 def test_title_rows_and_column_order() -> None:
     """The header may be below a title; columns in any order, extra ones ignored."""
     headers = ("Bemærkning", "RESULTAT", "Ekstra", " mål ", "ID", "Indikator", "Enhed")
-    rows_ = [{"RESULTAT": r["Resultat"], " mål ": r["Mål"], "Ekstra": "x", **r}
-             for r in with_row("PROJ", Resultat=3)]
+    rows_ = [
+        {"RESULTAT": r["Resultat"], " mål ": r["Mål"], "Ekstra": "x", **r}
+        for r in with_row("PROJ", Resultat=3)
+    ]
     found, findings = check(Book(indicators=rows_, indicator_headers=headers, title_rows=4))
     assert findings == []
     assert found["PROJ"].result == 3
@@ -134,14 +137,16 @@ def test_result_showing_an_excel_error(tmp_path: Path) -> None:
     path = Book(indicators=with_row("PROJ", Resultat="#DIV/0!")).save(tmp_path / "fejl.xlsx")
     sub = validate_file(path, CONFIG, YEAR, path.name)
     f = only([f for f in sub.findings if f.sheet == INDICATORS])
-    assert (f.code, f.severity, f.cell, f.value) == ("result-not-number", "error", "E6",
-                                                     "#DIV/0!")
-    assert f.message == ("Indikatorer!E6: Resultatet viser fejlen #DIV/0! fra en formel. Ret "
-                         "formlen, eller skriv resultatet som et tal.")
+    assert (f.code, f.severity, f.cell, f.value) == ("result-not-number", "error", "E6", "#DIV/0!")
+    assert f.message == (
+        "Indikatorer!E6: Resultatet viser fejlen #DIV/0! fra en formel. Ret "
+        "formlen, eller skriv resultatet som et tal."
+    )
 
 
 def test_a_clean_sheet_never_asks_for_errors() -> None:
     """Error cells are only looked for behind a value that reads as empty."""
+
     def fail() -> dict[tuple[int, int], str]:
         raise AssertionError("probed")
 
@@ -157,8 +162,10 @@ def test_result_not_number() -> None:
 
 
 def test_result_not_number_na() -> None:
-    assert only(check(Book(indicators=with_row("PROJ", Resultat="N/A")))[1]).code == \
-        "result-not-number"
+    assert (
+        only(check(Book(indicators=with_row("PROJ", Resultat="N/A")))[1]).code
+        == "result-not-number"
+    )
 
 
 def test_derived_text_is_not_a_result_problem() -> None:
@@ -177,8 +184,10 @@ def test_number_as_text() -> None:
     found, findings = check(Book(indicators=with_row("MIDLER", Resultat="1.234")))
     f = only(findings)
     assert (f.code, f.severity, f.cell, f.value) == ("number-as-text", "warning", "E8", "1.234")
-    assert f.message == ('Indikatorer!E8: Resultatet "1.234" er skrevet som tekst; læst som '
-                         "1234. Skriv tallet uden punktum og tekst.")
+    assert f.message == (
+        'Indikatorer!E8: Resultatet "1.234" er skrevet som tekst; læst som '
+        "1234. Skriv tallet uden punktum og tekst."
+    )
     assert found["MIDLER"].result == 1234
 
 
@@ -224,8 +233,9 @@ def test_header_below_row_ten_is_not_found() -> None:
 
 def test_without_contract_results_are_still_checked() -> None:
     """Unknown office: rows are not compared with a contract, but bad results are reported."""
-    found, findings = check(Book(indicators=[*with_row("PROJ", Resultat="N/A"),
-                                             indicator("XYZ", 1)]), office=None)
+    found, findings = check(
+        Book(indicators=[*with_row("PROJ", Resultat="N/A"), indicator("XYZ", 1)]), office=None
+    )
     assert [f.code for f in findings] == ["result-not-number"]
     assert "XYZ" in found
 
@@ -237,10 +247,15 @@ def test_duplicate_indicator_row() -> None:
 
 
 CELL = st.one_of(
-    st.none(), st.text(max_size=12), st.booleans(),
-    st.integers(min_value=-10**12, max_value=10**12),
+    st.none(),
+    st.text(max_size=12),
+    st.booleans(),
+    st.integers(min_value=-(10**12), max_value=10**12),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.dates(), st.datetimes(), st.times(), st.timedeltas(),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
+    st.timedeltas(),
     st.sampled_from(["ID", "Resultat", "Mål", "VIRK", "PROJ", "1.234", "ca. 40", "", " "]),
 )
 
@@ -251,8 +266,9 @@ def test_random_cells_never_raise(grid: list[list[object]], with_header: bool) -
     """Whatever is in the sheet, the check returns findings instead of raising."""
     if with_header:
         grid = [list(INDICATOR_HEADERS), *grid]
-    rows_, findings = check_indicators(RawSheet("Indikatorer", grid), "f.xlsx", CONFIG, OFFICE,
-                                       YEAR)
+    rows_, findings = check_indicators(
+        RawSheet("Indikatorer", grid), "f.xlsx", CONFIG, OFFICE, YEAR
+    )
     assert all(isinstance(f, Finding) and f.message for f in findings)
     assert all(isinstance(r, IndicatorRow) for r in rows_)
 

@@ -27,10 +27,18 @@ def only(findings: list[Finding]) -> Finding:
 
 def test_template_layout_is_read() -> None:
     """Labels from row 4 (below the template's title), values in column B."""
-    meta = check_metadata(Book(contact="  Hanne  Hansen ", email="hh@example.dk").sheet(INFO),
-                          "fil.xlsx", CONFIG, 2022)
+    meta = check_metadata(
+        Book(contact="  Hanne  Hansen ", email="hh@example.dk").sheet(INFO),
+        "fil.xlsx",
+        CONFIG,
+        2022,
+    )
     assert (meta.office_id, meta.year, meta.contact, meta.email) == (
-        "we-build-denmark", 2022, "Hanne Hansen", "hh@example.dk")
+        "we-build-denmark",
+        2022,
+        "Hanne Hansen",
+        "hh@example.dk",
+    )
     assert meta.findings == ()
 
 
@@ -51,8 +59,13 @@ def test_office_missing() -> None:
     office, _, findings = check(Book(office=None))
     f = only(findings)
     assert office is None
-    assert (f.code, f.severity, f.sheet, f.cell, f.row) == ("office-missing", "error", INFO,
-                                                            "B4", 4)
+    assert (f.code, f.severity, f.sheet, f.cell, f.row) == (
+        "office-missing",
+        "error",
+        INFO,
+        "B4",
+        4,
+    )
     assert f.message.startswith("Indberetning!B4: Klyngekontoret mangler.")
 
 
@@ -67,8 +80,12 @@ def test_office_unknown() -> None:
     office, _, findings = check(Book(office="we-build-denmak"))
     f = only(findings)
     assert office is None
-    assert (f.code, f.severity, f.cell, f.value) == ("office-unknown", "error", "B4",
-                                                     "we-build-denmak")
+    assert (f.code, f.severity, f.cell, f.value) == (
+        "office-unknown",
+        "error",
+        "B4",
+        "we-build-denmak",
+    )
     assert 'Mente du "we-build-denmark"?' in f.message
 
 
@@ -126,15 +143,23 @@ def test_formula_no_value_in_year() -> None:
 
 
 CELL = st.one_of(
-    st.none(), st.text(max_size=12), st.booleans(), st.integers(), st.floats(),
-    st.dates(), st.datetimes(), st.times(),
+    st.none(),
+    st.text(max_size=12),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
     st.sampled_from(["Klyngekontor", "År", "Dato", "we-build-denmark", 2022, "2022", ""]),
 )
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(CELL, max_size=4), max_size=10),
-       st.one_of(st.none(), st.integers(min_value=2000, max_value=2100)))
+@given(
+    st.lists(st.lists(CELL, max_size=4), max_size=10),
+    st.one_of(st.none(), st.integers(min_value=2000, max_value=2100)),
+)
 def test_random_cells_never_raise(grid: list[list[object]], year: int | None) -> None:
     meta = check_metadata(RawSheet("Indberetning", grid), "f.xlsx", CONFIG, year)
     assert all(f.message for f in meta.findings)

@@ -28,8 +28,9 @@ def test_version_and_help_do_not_import_spreadsheet_libraries(argv: list[str]) -
         "bad = [m for m in ('openpyxl', 'python_calamine') if m in sys.modules]\n"
         "print('IMPORTED', bad)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert "IMPORTED []" in out
 
 
@@ -40,8 +41,12 @@ def test_version() -> None:
 
 
 def test_python_dash_m() -> None:
-    out = subprocess.run([sys.executable, "-m", "klyngerapport", "--version"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "klyngerapport", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert __version__ in out
 
 
@@ -64,8 +69,9 @@ def test_init_creates_a_working_folder(tmp_path: Path) -> None:
         assert (folder / name).is_dir()
     cfg = config.parse_file(folder / "klyngerapport.toml")
     assert len(cfg.offices) == 4
-    funding = runner.invoke(app, ["--config", str(folder / "klyngerapport.toml"), "funding",
-                                  "2022"])
+    funding = runner.invoke(
+        app, ["--config", str(folder / "klyngerapport.toml"), "funding", "2022"]
+    )
     assert funding.exit_code == 0
 
 
@@ -78,8 +84,9 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "# mine\n"
 
 
-def test_unexpected_error_is_one_line_without_debug(monkeypatch: pytest.MonkeyPatch,
-                                                    tmp_path: Path) -> None:
+def test_unexpected_error_is_one_line_without_debug(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from klyngerapport import funding
 
     def boom(*args: object) -> None:
@@ -108,16 +115,19 @@ def test_unexpected_error_is_one_line_without_debug(monkeypatch: pytest.MonkeyPa
 )
 def test_usage_errors_are_danish_with_exit_2(argv: list[str], expected: str) -> None:
     """Click's English usage errors are said in Danish by main(), exit 2, no traceback."""
-    done = subprocess.run([sys.executable, "-m", "klyngerapport", *argv], capture_output=True,
-                          text=True, env={**os.environ, "COLUMNS": "200"})
+    done = subprocess.run(
+        [sys.executable, "-m", "klyngerapport", *argv],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     assert done.returncode == 2
     assert expected in done.stderr
     assert "Usage:" not in done.stderr and "Traceback" not in done.stderr
 
 
 def test_no_arguments_shows_help() -> None:
-    done = subprocess.run([sys.executable, "-m", "klyngerapport"], capture_output=True,
-                          text=True)
+    done = subprocess.run([sys.executable, "-m", "klyngerapport"], capture_output=True, text=True)
     assert done.returncode == 0
     assert "funding" in done.stdout and "validate" in done.stdout
 
@@ -131,8 +141,9 @@ def _samples(tmp_path: Path) -> Path:
     return work
 
 
-def test_naming_the_year_folder_reports_missing_offices(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_naming_the_year_folder_reports_missing_offices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`validate indberetninger/2022 --year 2022` is the same as `validate --year 2022`."""
     work = _samples(tmp_path)
     (work / "indberetninger" / "2022" / "foedevarer-2022.xlsx").unlink()
@@ -155,9 +166,18 @@ def test_linked_folders_are_not_followed(tmp_path: Path, monkeypatch: pytest.Mon
     assert len(paths) == 4 and not any("loop" in p for p in paths)
 
 
-@pytest.mark.parametrize(("value", "shown"), [(0.796, "79,6 %"), (0.8, "80 %"), (0.997, "99,7 %"),
-                                              (1.0, "100 %"), (1.146, "115 %"), (0.864, "86 %"),
-                                              (None, "–")])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (0.796, "79,6 %"),
+        (0.8, "80 %"),
+        (0.997, "99,7 %"),
+        (1.0, "100 %"),
+        (1.146, "115 %"),
+        (0.864, "86 %"),
+        (None, "–"),
+    ],
+)
 def test_percent_never_rounds_up_to_a_threshold(value: float | None, shown: str) -> None:
     """Whole percent as in the report, except where rounding would cross 80 % or 100 %."""
     from klyngerapport.render.terminal import percent

@@ -58,10 +58,16 @@ def invoke() -> Invoke:
 
 def digests(folder: Path) -> dict[str, str]:
     """SHA-256 of every input file of the working folder (config and submissions)."""
-    files = [folder / "klyngerapport.toml", *(folder / "indberetninger").rglob("*"),
-             *(folder / "fejl").rglob("*")]
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in files if p.is_file()}
+    files = [
+        folder / "klyngerapport.toml",
+        *(folder / "indberetninger").rglob("*"),
+        *(folder / "fejl").rglob("*"),
+    ]
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in files
+        if p.is_file()
+    }
 
 
 def one_json(result: Result) -> Any:
@@ -71,8 +77,11 @@ def one_json(result: Result) -> Any:
 
 def codes_at(document: dict[str, Any]) -> set[tuple[str, str, str | None, str | None]]:
     """(file name, code, sheet, cell) of every finding of a `validate --json` document."""
-    return {(Path(f["path"]).name if f["path"] else "", x["code"], x["sheet"], x["cell"])
-            for f in document["files"] for x in f["findings"]}
+    return {
+        (Path(f["path"]).name if f["path"] else "", x["code"], x["sheet"], x["cell"])
+        for f in document["files"]
+        for x in f["findings"]
+    }
 
 
 def set_cells(path: Path, sheet: str, cells: dict[str, Any]) -> None:
@@ -127,8 +136,9 @@ def test_template_office_typo_suggests_the_nearest_id(work: Path, invoke: Invoke
     result = invoke("template", str(YEAR), "--office", "we-build-denmak")
     assert result.exit_code == 2
     assert 'Mente du "we-build-denmark"?' in result.stderr
-    assert not (work / "skabeloner" / str(YEAR)).exists() or \
-        not any((work / "skabeloner" / str(YEAR)).iterdir())
+    assert not (work / "skabeloner" / str(YEAR)).exists() or not any(
+        (work / "skabeloner" / str(YEAR)).iterdir()
+    )
 
 
 def test_filled_in_template_validates(work: Path, invoke: Invoke) -> None:
@@ -142,10 +152,24 @@ def test_filled_in_template_validates(work: Path, invoke: Invoke) -> None:
     indicators.cell(row_of(indicators, "ARR"), 5, 7)
     indicators.cell(row_of(indicators, "INT"), 5, 2)
     companies = wb["Virksomheder"]
-    rows = [(CVR_A, "Højby Æblemosteri ApS", "Odsherred", "Ja", "Internationalisering",
-             dt.datetime(2022, 3, 1)),
-            (CVR_B, "Næstved Økologi A/S", "Næstved", "Nej", "Netværk og arrangementer",
-             dt.datetime(2022, 9, 14))]
+    rows = [
+        (
+            CVR_A,
+            "Højby Æblemosteri ApS",
+            "Odsherred",
+            "Ja",
+            "Internationalisering",
+            dt.datetime(2022, 3, 1),
+        ),
+        (
+            CVR_B,
+            "Næstved Økologi A/S",
+            "Næstved",
+            "Nej",
+            "Netværk og arrangementer",
+            dt.datetime(2022, 9, 14),
+        ),
+    ]
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
             companies.cell(r, c, value)
@@ -176,8 +200,9 @@ def test_validate_year_of_samples_passes_with_warnings(work: Path, invoke: Invok
         for found in file["findings"]:
             assert list(found) == ["code", "severity", "sheet", "cell", "value", "message"]
             assert found["severity"] == "warning"
-    assert ("we-build-denmark-2022.xlsx", "number-as-text", "Indikatorer", "E8") in \
-        codes_at(document)
+    assert ("we-build-denmark-2022.xlsx", "number-as-text", "Indikatorer", "E8") in codes_at(
+        document
+    )
 
 
 def test_validate_flawed_files_reports_codes_at_cells(work: Path, invoke: Invoke) -> None:
@@ -204,8 +229,9 @@ def test_validate_human_output_names_the_cell(work: Path, invoke: Invoke) -> Non
     """Without --json, a finding is shown with sheet!cell and how to fix it, no traceback."""
     result = invoke("validate", "fejl/fejl-cvr-og-kommune.xlsx", "--year", str(YEAR))
     assert result.exit_code == 1
-    assert 'Virksomheder!C10: "Næstvde" er ikke en kendt kommune. Mente du "Næstved"?' in \
-        result.stdout
+    assert (
+        'Virksomheder!C10: "Næstvde" er ikke en kendt kommune. Mente du "Næstved"?' in result.stdout
+    )
     assert "Traceback" not in result.output
 
 
@@ -224,8 +250,7 @@ def test_validate_nonexistent_path_exits_2(work: Path, invoke: Invoke) -> None:
     assert "findes-ikke.xlsx findes ikke" in result.stderr
 
 
-def test_validate_year_mismatch_is_one_error_not_one_per_date(work: Path,
-                                                               invoke: Invoke) -> None:
+def test_validate_year_mismatch_is_one_error_not_one_per_date(work: Path, invoke: Invoke) -> None:
     """A file stating 2021 checked for 2022 gets year-mismatch, not date-outside-year per row."""
     path = work / SUBMISSIONS / f"foedevarer-{YEAR}.xlsx"
     set_cells(path, "Indberetning", {"B5": 2021})
@@ -242,14 +267,19 @@ def test_validate_warns_when_a_derived_number_differs(work: Path, invoke: Invoke
     set_cells(path, "Indikatorer", {"E2": 50})
     result = invoke("validate", str(path), "--year", str(YEAR), "--json")
     assert result.exit_code == 0, result.output
-    found = [x for f in one_json(result)["files"] for x in f["findings"]
-             if x["code"] == "derived-differs"]
+    found = [
+        x
+        for f in one_json(result)["files"]
+        for x in f["findings"]
+        if x["code"] == "derived-differs"
+    ]
     assert [(x["sheet"], x["cell"], x["value"]) for x in found] == [("Indikatorer", "E2", "50")]
     assert "84" in found[0]["message"]
 
 
 def test_validate_rows_of_uncalculated_formulas_are_not_an_empty_sheet(
-        work: Path, invoke: Invoke) -> None:
+    work: Path, invoke: Invoke
+) -> None:
     """Company rows that hold only never-calculated formulas are formula-no-value errors."""
     path = work / SUBMISSIONS / f"foedevarer-{YEAR}.xlsx"
     wb = openpyxl.load_workbook(path)
@@ -289,8 +319,14 @@ def test_generate_writes_the_report_and_one_json_document(work: Path, invoke: In
     assert Path(document["report"]) == REPORT
     assert [o["id"] for o in document["offices"]] == list(OFFICES)
     for office in document["offices"]:
-        assert list(office) == ["id", "status", "indicators", "companies", "smes",
-                                "municipalities_reached"]
+        assert list(office) == [
+            "id",
+            "status",
+            "indicators",
+            "companies",
+            "smes",
+            "municipalities_reached",
+        ]
         assert office["status"] in ("ok", "warnings")
         for indicator in office["indicators"]:
             assert list(indicator) == ["id", "target", "result", "attainment", "status"]
@@ -298,8 +334,9 @@ def test_generate_writes_the_report_and_one_json_document(work: Path, invoke: In
     assert wb.sheetnames[0] == "Resumé" and "Valideringsnoter" in wb.sheetnames
 
 
-def test_generate_with_a_missing_submission_still_writes_the_report(work: Path,
-                                                                    invoke: Invoke) -> None:
+def test_generate_with_a_missing_submission_still_writes_the_report(
+    work: Path, invoke: Invoke
+) -> None:
     """One office without a file: exit 1, shown as missing, the report is still written."""
     (work / SUBMISSIONS / f"bio-solutions-{YEAR}.xlsx").unlink()
     (work / REPORT).unlink(missing_ok=True)
@@ -369,10 +406,12 @@ def test_validate_and_generate_never_modify_inputs(work: Path, invoke: Invoke) -
     assert digests(work) == before
 
 
-@pytest.mark.parametrize("output", [f"{SUBMISSIONS}/we-build-denmark-{YEAR}.xlsx",
-                                    f"{SUBMISSIONS}/rapport.xlsx"])
-def test_generate_refuses_a_report_among_the_submissions(work: Path, invoke: Invoke,
-                                                         output: str) -> None:
+@pytest.mark.parametrize(
+    "output", [f"{SUBMISSIONS}/we-build-denmark-{YEAR}.xlsx", f"{SUBMISSIONS}/rapport.xlsx"]
+)
+def test_generate_refuses_a_report_among_the_submissions(
+    work: Path, invoke: Invoke, output: str
+) -> None:
     """--output into the submission folder exits 2 and replaces no submitted file."""
     before = digests(work)
     result = invoke("generate", str(YEAR), "--output", output)
@@ -406,8 +445,9 @@ def test_generate_output_below_a_file_is_a_danish_error(work: Path, invoke: Invo
     assert "Traceback" not in result.output
 
 
-def test_generate_unwritable_folder_leaves_the_old_report(work: Path, invoke: Invoke,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_generate_unwritable_folder_leaves_the_old_report(
+    work: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """When the report cannot be put in place: exit 2, old report intact, no temporary file."""
     assert invoke("generate", str(YEAR)).exit_code == 0
     old = (work / REPORT).read_bytes()

@@ -31,10 +31,17 @@ def test_sample_config_is_the_seed_setup() -> None:
     """The sample holds the four offices of the seed with their years and the Næstved lead."""
     cfg = config.parse_file(SAMPLE)
     assert [o.id for o in cfg.offices] == [
-        "we-build-denmark", "bio-solutions", "foedevarer", "miljoeteknologi"]
+        "we-build-denmark",
+        "bio-solutions",
+        "foedevarer",
+        "miljoeteknologi",
+    ]
     wbd = cfg.office("we-build-denmark")
-    assert wbd is not None and wbd.lead.name == "Næstved" and (wbd.first_year, wbd.last_year) == (
-        2021, 2024)
+    assert (
+        wbd is not None
+        and wbd.lead.name == "Næstved"
+        and (wbd.first_year, wbd.last_year) == (2021, 2024)
+    )
     assert [o.id for o in cfg.active_offices(2021)] == ["we-build-denmark"]
     assert len(cfg.participating()) == 16
     assert {g.amount for g in cfg.grants} == {80_000_000, 2_500_000, 8_000_000, 20_000_000}
@@ -59,8 +66,9 @@ def test_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
 
 
 def test_year_in_reports_path_is_replaced(tmp_path: Path) -> None:
-    cfg = config.parse_file(write(tmp_path, sample_with('reports = "rapporter"',
-                                                        'reports = "rapporter/{year}"')))
+    cfg = config.parse_file(
+        write(tmp_path, sample_with('reports = "rapporter"', 'reports = "rapporter/{year}"'))
+    )
     assert cfg.reports_dir(2022) == tmp_path.resolve() / "rapporter" / "2022"
 
 
@@ -71,19 +79,22 @@ def test_year_in_reports_path_is_replaced(tmp_path: Path) -> None:
         ("2023 = { VIRK = 80,", "2023 = { VIRK = 80, VIDN = 1,", "2023 = { VIRK = 80, VIDN"),
     ],
 )
-def test_line_numbers_point_at_the_entry_itself(tmp_path: Path, old: str, new: str,
-                                                line_of: str) -> None:
+def test_line_numbers_point_at_the_entry_itself(
+    tmp_path: Path, old: str, new: str, line_of: str
+) -> None:
     """office[1].lead names the second office's line, not the first 'lead =' in the file."""
     path = write(tmp_path, sample_with(old, new))
     with pytest.raises(ConfigError) as caught:
         config.parse_file(path)
-    line = next(i for i, t in enumerate(path.read_text("utf-8").splitlines(), 1)
-                if t.startswith(line_of))
+    line = next(
+        i for i, t in enumerate(path.read_text("utf-8").splitlines(), 1) if t.startswith(line_of)
+    )
     assert f"linje {line}:" in caught.value.message
 
 
-def test_discovery_walks_up_from_the_current_folder(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_discovery_walks_up_from_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(config.ENV_VAR, raising=False)
     path = write(tmp_path, SAMPLE.read_text("utf-8"))
     deep = tmp_path / "a" / "b"
@@ -91,8 +102,9 @@ def test_discovery_walks_up_from_the_current_folder(tmp_path: Path,
     assert config.discover(None, deep) == path.resolve()
 
 
-def test_discovery_prefers_explicit_then_env(tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_discovery_prefers_explicit_then_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env_file = write(tmp_path, SAMPLE.read_text("utf-8"))
     other = tmp_path / "other.toml"
     other.write_text(SAMPLE.read_text("utf-8"), encoding="utf-8")
@@ -102,51 +114,89 @@ def test_discovery_prefers_explicit_then_env(tmp_path: Path,
 
 
 def test_reference_rules(tmp_path: Path) -> None:
-    cfg = config.parse_file(write(tmp_path, sample_with('reference = "2023K1"',
-                                                        'reference = "previous-year"')))
+    cfg = config.parse_file(
+        write(tmp_path, sample_with('reference = "2023K1"', 'reference = "previous-year"'))
+    )
     assert cfg.quarter_for(2024) == "2023K1"
-    cfg = config.parse_file(write(tmp_path, sample_with('reference = "2023K1"',
-                                                        'reference = "same-year"')))
+    cfg = config.parse_file(
+        write(tmp_path, sample_with('reference = "2023K1"', 'reference = "same-year"'))
+    )
     assert cfg.quarter_for(2023) == "2023K1"
 
 
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('council = "KKR Sjælland"', 'council = "KKR Sjælland',
-         "linje 8, kolonne 77: TOML-syntaksfejl"),
-        ("partial = 0.8", "partial = 0.8\npartiel = 0.5",
-         'thresholds.partiel: ukendt nøgle. Mente du "partial"?'),
-        ("amount_per_office = 1_000_000", 'amount_per_office = "en million"',
-         "cofinancing.amount_per_office: skal være helt tal"),
-        ('lead = "Næstved"', 'lead = "Næstveed"',
-         'office[0].lead: "Næstveed" er ikke en kommune i Region Sjælland. Mente du "Næstved"?'),
-        ('id = "bio-solutions"', 'id = "we-build-denmark"',
-         'office[1].id: klyngekontoret "we-build-denmark" findes allerede'),
+        (
+            'council = "KKR Sjælland"',
+            'council = "KKR Sjælland',
+            "linje 8, kolonne 77: TOML-syntaksfejl",
+        ),
+        (
+            "partial = 0.8",
+            "partial = 0.8\npartiel = 0.5",
+            'thresholds.partiel: ukendt nøgle. Mente du "partial"?',
+        ),
+        (
+            "amount_per_office = 1_000_000",
+            'amount_per_office = "en million"',
+            "cofinancing.amount_per_office: skal være helt tal",
+        ),
+        (
+            'lead = "Næstved"',
+            'lead = "Næstveed"',
+            'office[0].lead: "Næstveed" er ikke en kommune i Region Sjælland. Mente du "Næstved"?',
+        ),
+        (
+            'id = "bio-solutions"',
+            'id = "we-build-denmark"',
+            'office[1].id: klyngekontoret "we-build-denmark" findes allerede',
+        ),
         ('id = "foedevarer"', 'id = "Fødevarer"', 'office[2].id: "Fødevarer" er ugyldigt'),
-        ("[targets.miljoeteknologi]", "[targets.miljoeteknologie]",
-         'targets.miljoeteknologie: klyngekontoret "miljoeteknologie" er ikke defineret'),
-        ("2022 = { VIRK = 60, SMV = 45, KOM = 12, PROJ = 4, VIDEN = 6,",
-         "2022 = { VIRK = 60, SMV = 45, KOM = 12, PROJ = 4, VIDN = 6,",
-         'targets.bio-solutions.2022.VIDN: indikatoren "VIDN" er ikke defineret'),
-        ("lead_share = 500_000", "lead_share = 1_500_000",
-         "cofinancing.lead_share: leadkommunens andel (1.500.000 kr.) er større end"),
-        ('non_participating = ["Greve"]', 'non_participating = ["Grevee"]',
-         "cofinancing.non_participating[0]"),
+        (
+            "[targets.miljoeteknologi]",
+            "[targets.miljoeteknologie]",
+            'targets.miljoeteknologie: klyngekontoret "miljoeteknologie" er ikke defineret',
+        ),
+        (
+            "2022 = { VIRK = 60, SMV = 45, KOM = 12, PROJ = 4, VIDEN = 6,",
+            "2022 = { VIRK = 60, SMV = 45, KOM = 12, PROJ = 4, VIDN = 6,",
+            'targets.bio-solutions.2022.VIDN: indikatoren "VIDN" er ikke defineret',
+        ),
+        (
+            "lead_share = 500_000",
+            "lead_share = 1_500_000",
+            "cofinancing.lead_share: leadkommunens andel (1.500.000 kr.) er større end",
+        ),
+        (
+            'non_participating = ["Greve"]',
+            'non_participating = ["Grevee"]',
+            "cofinancing.non_participating[0]",
+        ),
         ('id = "VIRK"', 'id = "virk"', 'indicator[0].id: "virk" er ugyldigt'),
         ('unit = "kr."', 'unit = "DKK"', 'indicator[8].unit: skal være "antal" eller "kr."'),
-        ("years = [2022, 2024]                    # source",
-         "years = [2024, 2022]                    # source", "office[1].years"),
+        (
+            "years = [2022, 2024]                    # source",
+            "years = [2024, 2022]                    # source",
+            "office[1].years",
+        ),
         ('reference = "2023K1"', 'reference = "2023-1"', "population.reference"),
-        ("2021 = { VIRK = 40,", "2020 = { VIRK = 40,",
-         "targets.we-build-denmark.2020: we-build-denmark er kun aktivt 2021–2024"),
-        ('non_participating = ["Greve"]', 'non_participating = ["Greve", "greve"]',
-         "cofinancing.non_participating[1]: Greve står der allerede"),
+        (
+            "2021 = { VIRK = 40,",
+            "2020 = { VIRK = 40,",
+            "targets.we-build-denmark.2020: we-build-denmark er kun aktivt 2021–2024",
+        ),
+        (
+            'non_participating = ["Greve"]',
+            'non_participating = ["Greve", "greve"]',
+            "cofinancing.non_participating[1]: Greve står der allerede",
+        ),
         ("years = [2021, 2024]\n", "years = [2021, 99999]\n", "office[0].years"),
     ],
 )
-def test_config_mistakes_exit_2_with_key_and_file(tmp_path: Path, old: str, new: str,
-                                                  expected: str) -> None:
+def test_config_mistakes_exit_2_with_key_and_file(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
     """Each mistake is exit 2 with a Danish message that names the key, never a traceback."""
     path = write(tmp_path, sample_with(old, new))
     with pytest.raises(ConfigError) as caught:
@@ -163,8 +213,9 @@ def test_unknown_key_message_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, sample_with("partial = 0.8", "partial = 0.8\npartiel = 0.5"))
     with pytest.raises(ConfigError) as caught:
         config.parse_file(path)
-    line = next(i for i, t in enumerate(path.read_text("utf-8").splitlines(), 1)
-                if t.startswith("partiel"))
+    line = next(
+        i for i, t in enumerate(path.read_text("utf-8").splitlines(), 1) if t.startswith("partiel")
+    )
     assert f"linje {line}" in caught.value.message
 
 
@@ -186,7 +237,9 @@ def test_no_config_found_explains_init(tmp_path: Path, monkeypatch: pytest.Monke
 def test_an_office_needs_someone_to_share_the_rest(tmp_path: Path) -> None:
     """Only the lead takes part: the other half cannot be split, a config error (not a crash)."""
     others = [m.name for m in config.municipalities().municipalities if m.name != "Næstved"]
-    path = write(tmp_path, f"""
+    path = write(
+        tmp_path,
+        f"""
 [cofinancing]
 non_participating = {others!r}
 
@@ -194,8 +247,8 @@ non_participating = {others!r}
 id = "we-build-denmark"
 lead = "Næstved"
 years = [2021, 2024]
-""".replace("'", '"'))
+""".replace("'", '"'),
+    )
     with pytest.raises(ConfigError) as caught:
         config.parse_file(path)
-    assert "office[0].lead: ingen andre kommuner end leadkommunen Næstved" in \
-        caught.value.message
+    assert "office[0].lead: ingen andre kommuner end leadkommunen Næstved" in caught.value.message

@@ -46,24 +46,43 @@ def test_weights_are_the_official_ones() -> None:
     assert all(sum(int(d) * w for d, w in zip(n, WEIGHTS, strict=True)) % 11 == 0 for n in VALID)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (29189625, "29189625"),
-    (29189625.0, "29189625"),
-    ("29189625", "29189625"),
-    (" 2918 9625 ", "29189625"),
-    ("29\u00a018\u00a096\u00a025", "29189625"),  # non-breaking spaces from copy-paste
-    ("DK29189625", "29189625"),
-    ("dk 29 18 96 25", "29189625"),
-    ("DK-29189625", "29189625"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (29189625, "29189625"),
+        (29189625.0, "29189625"),
+        ("29189625", "29189625"),
+        (" 2918 9625 ", "29189625"),
+        ("29\u00a018\u00a096\u00a025", "29189625"),  # non-breaking spaces from copy-paste
+        ("DK29189625", "29189625"),
+        ("dk 29 18 96 25", "29189625"),
+        ("DK-29189625", "29189625"),
+    ],
+)
 def test_spellings_of_one_number(value: object, expected: str) -> None:
     assert normalize_cvr(value) == expected
 
 
-@pytest.mark.parametrize("value", [
-    None, "", "1234567", "123456789", "01234567", 1234567, 123456789, -29189625,
-    29189625.5, float("nan"), float("inf"), True, "2918962X", "DK", "SE29189625",
-    "２９１８９６２５",  # full-width digits are digits to str.isdigit, not to a CVR register
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        "1234567",
+        "123456789",
+        "01234567",
+        1234567,
+        123456789,
+        -29189625,
+        29189625.5,
+        float("nan"),
+        float("inf"),
+        True,
+        "2918962X",
+        "DK",
+        "SE29189625",
+        "２９１８９６２５",  # full-width digits are digits to str.isdigit, not to a CVR register
+    ],
+)
 def test_not_a_cvr_number(value: object) -> None:
     assert normalize_cvr(value) is None

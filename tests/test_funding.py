@@ -18,15 +18,30 @@ from klyngerapport.funding import split
 from klyngerapport.reference import municipalities
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-FOLK1A = {"Faxe": 37344, "Greve": 51507, "Guldborgsund": 60231, "Holbæk": 73440,
-          "Kalundborg": 48602, "Køge": 62458, "Lejre": 28930, "Lolland": 39921,
-          "Næstved": 84574, "Odsherred": 32977, "Ringsted": 35906, "Roskilde": 90446,
-          "Slagelse": 79728, "Solrød": 24216, "Sorø": 30444, "Stevns": 23692,
-          "Vordingborg": 45441}  # Statistikbanken FOLK1A 2023K1, typed in from the source
+FOLK1A = {
+    "Faxe": 37344,
+    "Greve": 51507,
+    "Guldborgsund": 60231,
+    "Holbæk": 73440,
+    "Kalundborg": 48602,
+    "Køge": 62458,
+    "Lejre": 28930,
+    "Lolland": 39921,
+    "Næstved": 84574,
+    "Odsherred": 32977,
+    "Ringsted": 35906,
+    "Roskilde": 90446,
+    "Slagelse": 79728,
+    "Solrød": 24216,
+    "Sorø": 30444,
+    "Stevns": 23692,
+    "Vordingborg": 45441,
+}  # Statistikbanken FOLK1A 2023K1, typed in from the source
 runner = CliRunner()
 
-weights_st = st.dictionaries(st.integers(100, 999), st.integers(0, 200_000), min_size=1,
-                             max_size=17).filter(lambda w: sum(w.values()) > 0)
+weights_st = st.dictionaries(
+    st.integers(100, 999), st.integers(0, 200_000), min_size=1, max_size=17
+).filter(lambda w: sum(w.values()) > 0)
 
 
 @given(amount=st.integers(0, 10_000_000), weights=weights_st)
@@ -46,8 +61,9 @@ def test_split_within_one_krone_of_exact_proportion(amount: int, weights: dict[i
 
 
 @given(amount=st.integers(0, 10_000_000), weights=weights_st, data=st.data())
-def test_split_does_not_depend_on_input_order(amount: int, weights: dict[int, int],
-                                              data: st.DataObject) -> None:
+def test_split_does_not_depend_on_input_order(
+    amount: int, weights: dict[int, int], data: st.DataObject
+) -> None:
     items = data.draw(st.permutations(list(weights.items())))
     assert split(amount, dict(items)) == split(amount, weights)
 
@@ -78,8 +94,9 @@ def independent_shares(amount: int, weights: dict[str, int]) -> dict[str, int]:
 
 @pytest.mark.parametrize("year", [2021, 2022, 2023, 2024])
 def test_funding_json_equals_independent_computation(year: int) -> None:
-    result = runner.invoke(app, ["--config", str(SAMPLES / "klyngerapport.toml"), "funding",
-                                 str(year), "--json"])
+    result = runner.invoke(
+        app, ["--config", str(SAMPLES / "klyngerapport.toml"), "funding", str(year), "--json"]
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     cfg = config.parse_file(SAMPLES / "klyngerapport.toml")
@@ -99,16 +116,26 @@ def test_funding_json_equals_independent_computation(year: int) -> None:
     assert {m["name"]: m["total"] for m in doc["municipalities"]} == paid
     assert doc["total_municipal"] == 1_000_000 * len(doc["offices"])
     greve = next(m for m in doc["municipalities"] if m["name"] == "Greve")
-    assert greve == {"name": "Greve", "code": 253, "population": 51507, "as_lead": 0,
-                     "as_cofinancer": 0, "total": 0}
-    assert all(isinstance(m[k], int) for m in doc["municipalities"]
-               for k in ("as_lead", "as_cofinancer", "total", "population"))
+    assert greve == {
+        "name": "Greve",
+        "code": 253,
+        "population": 51507,
+        "as_lead": 0,
+        "as_cofinancer": 0,
+        "total": 0,
+    }
+    assert all(
+        isinstance(m[k], int)
+        for m in doc["municipalities"]
+        for k in ("as_lead", "as_cofinancer", "total", "population")
+    )
 
 
 def test_grants_active_in_2021_and_2022() -> None:
     def grants(year: int) -> set[int]:
-        result = runner.invoke(app, ["--config", str(SAMPLES / "klyngerapport.toml"), "funding",
-                                     str(year), "--json"])
+        result = runner.invoke(
+            app, ["--config", str(SAMPLES / "klyngerapport.toml"), "funding", str(year), "--json"]
+        )
         return {g["amount"] for g in json.loads(result.stdout)["grants"]}
 
     assert grants(2021) == {80_000_000, 2_500_000, 8_000_000, 20_000_000}
@@ -116,8 +143,9 @@ def test_grants_active_in_2021_and_2022() -> None:
 
 
 def test_funding_human_output_states_basis_and_totals() -> None:
-    result = runner.invoke(app, ["--config", str(SAMPLES / "klyngerapport.toml"), "funding",
-                                 "2022"])
+    result = runner.invoke(
+        app, ["--config", str(SAMPLES / "klyngerapport.toml"), "funding", "2022"]
+    )
     assert result.exit_code == 0
     out = result.stdout
     assert "Fordelingsnøgle: folketal 1. januar 2023, FOLK1A 2023K1" in out
@@ -127,8 +155,9 @@ def test_funding_human_output_states_basis_and_totals() -> None:
 
 
 def test_year_without_offices_says_so() -> None:
-    result = runner.invoke(app, ["--config", str(SAMPLES / "klyngerapport.toml"), "funding",
-                                 "2019"])
+    result = runner.invoke(
+        app, ["--config", str(SAMPLES / "klyngerapport.toml"), "funding", "2019"]
+    )
     assert result.exit_code == 0
     assert "Intet klyngekontor er aktivt i 2019" in result.stdout
 

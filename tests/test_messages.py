@@ -11,16 +11,48 @@ from klyngerapport.checks.messages import SEVERITY, finding, template_keys
 
 # PRODUCT.md §6: the codes are a contract.
 SPEC_CODES = {
-    "file-unreadable", "file-encrypted", "file-too-large", "file-unsupported", "sheet-missing",
-    "column-missing", "office-missing", "office-unknown", "year-missing", "year-mismatch",
-    "submission-duplicate", "submission-missing", "indicator-unknown", "result-missing",
-    "result-not-number", "result-negative", "formula-no-value", "target-differs",
-    "derived-differs", "cvr-invalid", "cvr-checksum", "municipality-unknown",
-    "municipality-outside", "sme-invalid", "activity-unknown", "date-invalid",
-    "date-outside-year", "date-as-text", "row-duplicate", "name-missing", "number-as-text",
+    "file-unreadable",
+    "file-encrypted",
+    "file-too-large",
+    "file-unsupported",
+    "sheet-missing",
+    "column-missing",
+    "office-missing",
+    "office-unknown",
+    "year-missing",
+    "year-mismatch",
+    "submission-duplicate",
+    "submission-missing",
+    "indicator-unknown",
+    "result-missing",
+    "result-not-number",
+    "result-negative",
+    "formula-no-value",
+    "target-differs",
+    "derived-differs",
+    "cvr-invalid",
+    "cvr-checksum",
+    "municipality-unknown",
+    "municipality-outside",
+    "sme-invalid",
+    "activity-unknown",
+    "date-invalid",
+    "date-outside-year",
+    "date-as-text",
+    "row-duplicate",
+    "name-missing",
+    "number-as-text",
 }
-WARNINGS = {"indicator-unknown", "target-differs", "derived-differs", "municipality-outside",
-            "date-as-text", "row-duplicate", "name-missing", "number-as-text"}
+WARNINGS = {
+    "indicator-unknown",
+    "target-differs",
+    "derived-differs",
+    "municipality-outside",
+    "date-as-text",
+    "row-duplicate",
+    "name-missing",
+    "number-as-text",
+}
 
 
 def test_codes_and_severities_match_the_spec() -> None:
@@ -46,9 +78,11 @@ def test_templates_format(key: str) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "cell", "prefix"),
-    [({"sheet": "Virksomheder", "row": 7, "col": 0}, "A7", "Virksomheder!A7: "),
-     ({"sheet": "Indikatorer"}, None, "Indikatorer: "),
-     ({}, None, "")],
+    [
+        ({"sheet": "Virksomheder", "row": 7, "col": 0}, "A7", "Virksomheder!A7: "),
+        ({"sheet": "Indikatorer"}, None, "Indikatorer: "),
+        ({}, None, ""),
+    ],
 )
 def test_place_prefix(kwargs: dict[str, object], cell: str | None, prefix: str) -> None:
     f = finding("formula-no-value", "fil.xlsx", **kwargs)  # type: ignore[arg-type]
@@ -64,6 +98,13 @@ def test_value_is_kept_whole_and_quoted_short() -> None:
 
 
 def test_integer_floats_shown_without_decimals() -> None:
-    f = finding("cvr-invalid", "fil.xlsx", sheet="Virksomheder", row=2, col=0,
-                value=1234567.0, reason="7 cifre, ikke 8")
+    f = finding(
+        "cvr-invalid",
+        "fil.xlsx",
+        sheet="Virksomheder",
+        row=2,
+        col=0,
+        value=1234567.0,
+        reason="7 cifre, ikke 8",
+    )
     assert f.value == "1234567" and '"1234567"' in f.message

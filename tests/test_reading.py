@@ -47,8 +47,9 @@ def positions_xlsx(path: Path) -> Path:
 
 
 @pytest.fixture(scope="module", params=["xlsx", "ods", "xls"])
-def positions_file(request: pytest.FixtureRequest,
-                   tmp_path_factory: pytest.TempPathFactory) -> Path:
+def positions_file(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """The same workbook as .xlsx and as LibreOffice saves it as .ods and .xls (read-only)."""
     source = positions_xlsx(tmp_path_factory.mktemp("positions") / "positions.xlsx")
     if request.param == "xlsx":
@@ -85,7 +86,8 @@ def test_title_rows_above_the_header_keep_their_rows(positions_file: Path) -> No
 
 
 def test_sheet_names_match_case_insensitively_and_without_surrounding_spaces(
-        positions_file: Path) -> None:
+    positions_file: Path,
+) -> None:
     with open_workbook(positions_file) as wb:
         assert wb.sheet_names == ["Data", "Virksomheder", " Indikatorer "]
         indicators = wb.sheet("INDIKATORER")
@@ -144,7 +146,8 @@ def test_the_input_file_is_left_untouched(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("real", "named"), [("xls", "xlsx"), ("xlsx", "xls"), ("ods", "xlsx")])
 def test_the_content_decides_the_format_not_the_extension(
-        real: str, named: str, tmp_path: Path, libreoffice: Convert) -> None:
+    real: str, named: str, tmp_path: Path, libreoffice: Convert
+) -> None:
     source = positions_xlsx(tmp_path / "positions.xlsx")
     converted = source if real == "xlsx" else libreoffice(source, real)
     renamed = tmp_path / f"omdoebt.{named}"
@@ -180,7 +183,8 @@ def test_formula_without_cached_value_is_found_at_its_cell(tmp_path: Path) -> No
 
 
 def test_formulas_saved_by_a_spreadsheet_program_have_values(
-        tmp_path: Path, libreoffice: Convert) -> None:
+    tmp_path: Path, libreoffice: Convert
+) -> None:
     saved = libreoffice(formula_xlsx(tmp_path / "formula-no-value.xlsx"), "xlsx")
     sheet = read(saved, "Indikatorer")
     assert sheet.value(5, 1) == 3
@@ -274,8 +278,10 @@ def test_a_sheet_without_formulas_or_errors_gets_no_probe(tmp_path: Path) -> Non
 
 def test_ods_error_cells_are_found(tmp_path: Path) -> None:
     """LibreOffice stores an error as an empty string, with the error as the cell's text."""
-    error = ('office:value-type="string" office:string-value="" calcext:value-type="error" '
-             'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"')
+    error = (
+        'office:value-type="string" office:string-value="" calcext:value-type="error" '
+        'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"'
+    )
     tables = (
         '<table:table table:name="Ark"><table:table-row>'
         '<table:table-cell office:value-type="float" office:value="0"><text:p>0</text:p>'
@@ -345,8 +351,13 @@ except FileProblem as problem:
 def read_in_child(path: Path) -> str:
     """Read every sheet in a child process: a failing guard aborts the child, not the tests."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", READ_ALL, str(path)], capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", READ_ALL, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert time.perf_counter() - start < 10
     return done.stdout.strip()
@@ -359,8 +370,10 @@ def test_the_fast_scan_proves_a_grid_within_the_limit() -> None:
 
 def test_two_far_apart_cells_are_refused_not_allocated(tmp_path: Path) -> None:
     """A1 and XFD1048576 would make calamine allocate 17 billion cells and abort."""
-    cells = ('<row r="1"><c r="A1"><v>1</v></c></row>'
-             '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    cells = (
+        '<row r="1"><c r="A1"><v>1</v></c></row>'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    )
     out = read_in_child(write_raw_xlsx(tmp_path / "fjern-celle.xlsx", {"Virksomheder": cells}))
     assert out.startswith("file-too-large")
     assert '"Virksomheder" spænder over mindst A1:XFD1048576' in out
@@ -377,8 +390,10 @@ def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path: P
 
 def test_an_unusual_but_small_sheet_is_read(tmp_path: Path) -> None:
     """Two-letter columns and unreferenced cells take the slow path and pass it."""
-    cells = ('<row r="2"><c r="AB2"><v>1</v></c></row>'
-             '<row><c><v>2</v></c><c t="inlineStr"><is><t>x</t></is></c></row>')
+    cells = (
+        '<row r="2"><c r="AB2"><v>1</v></c></row>'
+        '<row><c><v>2</v></c><c t="inlineStr"><is><t>x</t></is></c></row>'
+    )
     sheet = read(write_raw_xlsx(tmp_path / "usaedvanlig.xlsx", {"Ark": cells}), "Ark")
     assert (sheet.first_row, sheet.first_col) == (2, 0)
     assert sheet.value(2, 27) == 1
@@ -386,21 +401,25 @@ def test_an_unusual_but_small_sheet_is_read(tmp_path: Path) -> None:
 
 
 def test_a_repeated_ods_cell_is_refused_before_calamine_expands_it(tmp_path: Path) -> None:
-    tables = ('<table:table table:name="Virksomheder"><table:table-row '
-              'table:number-rows-repeated="1000000"><table:table-cell '
-              'table:number-columns-repeated="16384" office:value-type="float" office:value="1"/>'
-              "</table:table-row></table:table>")
+    tables = (
+        '<table:table table:name="Virksomheder"><table:table-row '
+        'table:number-rows-repeated="1000000"><table:table-cell '
+        'table:number-columns-repeated="16384" office:value-type="float" office:value="1"/>'
+        "</table:table-row></table:table>"
+    )
     out = read_in_child(write_raw_ods(tmp_path / "gentaget.ods", tables))
     assert out.startswith("file-too-large") and '"Virksomheder"' in out
 
 
 def test_trailing_empty_repeats_of_libreoffice_are_fine(tmp_path: Path) -> None:
     """LibreOffice pads every row to 16384 columns and the sheet to 1048576 rows, all empty."""
-    tables = ('<table:table table:name="Ark"><table:table-row><table:table-cell '
-              'office:value-type="string"><text:p>a</text:p></table:table-cell>'
-              '<table:table-cell table:number-columns-repeated="16383"/></table:table-row>'
-              '<table:table-row table:number-rows-repeated="1048575"><table:table-cell '
-              'table:number-columns-repeated="16384"/></table:table-row></table:table>')
+    tables = (
+        '<table:table table:name="Ark"><table:table-row><table:table-cell '
+        'office:value-type="string"><text:p>a</text:p></table:table-cell>'
+        '<table:table-cell table:number-columns-repeated="16383"/></table:table-row>'
+        '<table:table-row table:number-rows-repeated="1048575"><table:table-cell '
+        'table:number-columns-repeated="16384"/></table:table-row></table:table>'
+    )
     sheet = read(write_raw_ods(tmp_path / "libreoffice.ods", tables), "Ark")
     assert sheet.data == [["a"]]
 
@@ -448,12 +467,12 @@ def test_member_with_a_bad_checksum_is_a_damaged_file(tmp_path: Path) -> None:
     with zipfile.ZipFile(source) as archive:
         info = archive.getinfo("xl/worksheets/sheet1.xml")
     bad_crc = struct.pack("<I", info.CRC ^ 1)
-    data[info.header_offset + 14:info.header_offset + 18] = bad_crc
+    data[info.header_offset + 14 : info.header_offset + 18] = bad_crc
     central = data.find(b"PK\x01\x02")
     while central >= 0:
-        size = struct.unpack("<H", data[central + 28:central + 30])[0]
-        if data[central + 46:central + 46 + size] == b"xl/worksheets/sheet1.xml":
-            data[central + 16:central + 20] = bad_crc
+        size = struct.unpack("<H", data[central + 28 : central + 30])[0]
+        if data[central + 46 : central + 46 + size] == b"xl/worksheets/sheet1.xml":
+            data[central + 16 : central + 20] = bad_crc
         central = data.find(b"PK\x01\x02", central + 4)
     broken = tmp_path / "crc.xlsx"
     broken.write_bytes(bytes(data))

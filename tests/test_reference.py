@@ -14,20 +14,45 @@ from klyngerapport.reference import (
     parse_folk1a,
 )
 
-SHARED_FOLK1A = (Path(__file__).resolve().parents[1] / "src" / "klyngerapport" / "data"
-                 / "folk1a-region-sjaelland-2023K1.csv")
+SHARED_FOLK1A = (
+    Path(__file__).resolve().parents[1]
+    / "src"
+    / "klyngerapport"
+    / "data"
+    / "folk1a-region-sjaelland-2023K1.csv"
+)
 
 
 @pytest.mark.parametrize(
     ("given", "code"),
     [
-        ("Næstved", 370), ("næstved", 370), ("NÆSTVED", 370), ("Næstved Kommune", 370),
-        ("  Næstved  kommune ", 370), ("Naestved", 370), ("Koege", 259), ("Holbaek", 316),
-        ("Soroe", 340), ("Solroed", 269), ("370", 370), ("0370", 370), (370, 370),
-        (370.0, 370), ("370.0", 370), ("Ne\u0301stved".replace("e\u0301", "æ"), 370),
-        ("Sore\u0308", None), ("Sorø", 340), ("So\u0308ro", None),
-        ("Greve", 253), ("253", 253), ("Kobenhavn", None), ("", None), (None, None),
-        (True, None), (101, None), (370.5, None),
+        ("Næstved", 370),
+        ("næstved", 370),
+        ("NÆSTVED", 370),
+        ("Næstved Kommune", 370),
+        ("  Næstved  kommune ", 370),
+        ("Naestved", 370),
+        ("Koege", 259),
+        ("Holbaek", 316),
+        ("Soroe", 340),
+        ("Solroed", 269),
+        ("370", 370),
+        ("0370", 370),
+        (370, 370),
+        (370.0, 370),
+        ("370.0", 370),
+        ("Ne\u0301stved".replace("e\u0301", "æ"), 370),
+        ("Sore\u0308", None),
+        ("Sorø", 340),
+        ("So\u0308ro", None),
+        ("Greve", 253),
+        ("253", 253),
+        ("Kobenhavn", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (101, None),
+        (370.5, None),
     ],
 )
 def test_municipality_matching(given: object, code: int | None) -> None:
@@ -41,6 +66,7 @@ def test_nfc_decomposed_name_matches() -> None:
     decomposed = "Lolland"  # no special letters; check a real decomposed å instead
     assert municipalities().match(decomposed) is not None
     from klyngerapport.reference import fold
+
     assert fold("Aa\u030a") == fold("Aå")
 
 
@@ -86,8 +112,11 @@ def test_folk1a_download_with_codes_bom_and_other_areas(tmp_path: Path) -> None:
 
 
 def test_folk1a_missing_municipality(tmp_path: Path) -> None:
-    text = "\n".join(line for line in SHARED_FOLK1A.read_text("utf-8").splitlines()
-                     if not line.startswith("Stevns"))
+    text = "\n".join(
+        line
+        for line in SHARED_FOLK1A.read_text("utf-8").splitlines()
+        if not line.startswith("Stevns")
+    )
     with pytest.raises(PopulationError) as caught:
         parse_folk1a(text, "2023K1", "fil.csv")
     assert "Stevns" in caught.value.message
@@ -127,9 +156,16 @@ def test_national_list_holds_the_region_with_the_same_codes() -> None:
     assert municipalities().match("Aarhus") is None
 
 
-@pytest.mark.parametrize(("value", "decimals", "text"),
-                         [(1234567, None, "1.234.567"), (12.5, None, "12,5"),
-                          (1234.56, 1, "1.234,6"), (0, None, "0"), (2_000_000.0, 1, "2.000.000")])
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"),
+    [
+        (1234567, None, "1.234.567"),
+        (12.5, None, "12,5"),
+        (1234.56, 1, "1.234,6"),
+        (0, None, "0"),
+        (2_000_000.0, 1, "2.000.000"),
+    ],
+)
 def test_danish_numbers(value: float, decimals: int | None, text: str) -> None:
     from klyngerapport import danish
 

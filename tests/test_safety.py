@@ -63,13 +63,16 @@ def test_csv_is_unsupported_with_the_way_out(tmp_path: Path) -> None:
     assert ".xlsx, .xlsm eller .xls" in found.message and ".ods" in found.message
 
 
-@pytest.mark.parametrize(("name", "hint"), [
-    ("indberetning.numbers", "Eksportér den fra Numbers"),
-    ("indberetning.pdf", "ikke en PDF-udskrift"),
-    ("indberetning.txt", "Gem filen som Excel-projektmappe"),
-    ("indberetning.xlsb", "Gem den som Excel-projektmappe"),
-    ("indberetning", "uden filtype"),
-])
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("indberetning.numbers", "Eksportér den fra Numbers"),
+        ("indberetning.pdf", "ikke en PDF-udskrift"),
+        ("indberetning.txt", "Gem filen som Excel-projektmappe"),
+        ("indberetning.xlsb", "Gem den som Excel-projektmappe"),
+        ("indberetning", "uden filtype"),
+    ],
+)
 def test_other_file_types_are_unsupported(name: str, hint: str, tmp_path: Path) -> None:
     path = tmp_path / name
     path.write_bytes(b"whatever")
@@ -83,8 +86,17 @@ def test_extensions_are_matched_case_insensitively(tmp_path: Path) -> None:
         assert wb.sheet("indberetning") is not None
 
 
-@pytest.mark.parametrize("name", ["~$indberetning.xlsx", ".~lock.indberetning.xlsx#",
-                                  ".skjult.xlsx", ".DS_Store", "Thumbs.db", "desktop.ini"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "~$indberetning.xlsx",
+        ".~lock.indberetning.xlsx#",
+        ".skjult.xlsx",
+        ".DS_Store",
+        "Thumbs.db",
+        "desktop.ini",
+    ],
+)
 def test_lock_and_hidden_files_are_skipped(name: str) -> None:
     assert safety.is_skipped(Path("indberetninger") / name)
 
@@ -124,16 +136,22 @@ def test_a_corrupt_member_is_unreadable(tmp_path: Path) -> None:
     assert problem(path).code == "file-unreadable"
 
 
-@pytest.mark.parametrize(("content", "what"), [
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF-fil"),
-    (b"CVR-nummer;Virksomhedsnavn\n29189625;Test\n", "tekstfil"),
-    (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "HTML-side"),
-    (b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">',
-     "XML-regnearksformat fra Excel 2003"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "ukendt filformat"),
-])
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF-fil"),
+        (b"CVR-nummer;Virksomhedsnavn\n29189625;Test\n", "tekstfil"),
+        (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "HTML-side"),
+        (
+            b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">',
+            "XML-regnearksformat fra Excel 2003",
+        ),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "ukendt filformat"),
+    ],
+)
 def test_other_content_renamed_to_a_spreadsheet_is_unreadable(
-        content: bytes, what: str, tmp_path: Path) -> None:
+    content: bytes, what: str, tmp_path: Path
+) -> None:
     path = tmp_path / "indberetning.xlsx"
     path.write_bytes(content)
     found = problem(path)
@@ -179,8 +197,10 @@ def test_a_password_protected_workbook_is_encrypted(name: str, tmp_path: Path) -
     path = encrypt(small_xlsx(tmp_path / "indberetning.xlsx"), tmp_path / name)
     found = problem(path)
     assert found.code == "file-encrypted"
-    assert found.message.startswith("Filen er beskyttet med adgangskode. Fjern adgangskoden "
-                                    "(Filer → Oplysninger → Beskyt projektmappe")
+    assert found.message.startswith(
+        "Filen er beskyttet med adgangskode. Fjern adgangskoden "
+        "(Filer → Oplysninger → Beskyt projektmappe"
+    )
 
 
 def test_a_password_protected_xls_is_encrypted(tmp_path: Path, libreoffice: Convert) -> None:
@@ -188,8 +208,14 @@ def test_a_password_protected_xls_is_encrypted(tmp_path: Path, libreoffice: Conv
     xls = libreoffice(small_xlsx(tmp_path / "indberetning.xlsx"), "xls")
     data = bytearray(xls.read_bytes())
     # Turn a two-byte record of the workbook globals into FILEPASS; calamine stops at it.
-    for record in (b"\x9c\x00\x02\x00", b"\x19\x00\x02\x00", b"\x12\x00\x02\x00",
-                   b"\x13\x00\x02\x00", b"\x40\x00\x02\x00", b"\x8d\x00\x02\x00"):
+    for record in (
+        b"\x9c\x00\x02\x00",
+        b"\x19\x00\x02\x00",
+        b"\x12\x00\x02\x00",
+        b"\x13\x00\x02\x00",
+        b"\x40\x00\x02\x00",
+        b"\x8d\x00\x02\x00",
+    ):
         at = data.find(record)
         if at >= 0:
             data[at : at + 2] = b"\x2f\x00"
@@ -203,7 +229,8 @@ def test_a_password_protected_xls_is_encrypted(tmp_path: Path, libreoffice: Conv
 
 
 def test_an_office_97_file_without_a_workbook_is_unreadable(
-        tmp_path: Path, libreoffice: Convert) -> None:
+    tmp_path: Path, libreoffice: Convert
+) -> None:
     """An OLE file (a Word 97 .doc, say) named .xls: its directory has no Workbook stream."""
     xls = libreoffice(small_xlsx(tmp_path / "indberetning.xlsx"), "xls")
     data = xls.read_bytes()
@@ -231,8 +258,10 @@ def zip_bomb(path: Path, member_size: int) -> Path:
     """A valid package plus one sheet of `member_size` zeros: small on disk, fast to write."""
     small_xlsx(path)
     zeros = bytes(1 << 20)
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as archive, \
-            archive.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as member:
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+        archive.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as member,
+    ):
         for _ in range(member_size >> 20):
             member.write(zeros)
     return path
@@ -262,8 +291,10 @@ def test_too_many_members_are_refused(tmp_path: Path) -> None:
 
 BILLION_LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'
-              for i in range(1, 10))
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'
+        for i in range(1, 10)
+    )
     + f']><worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
     "&lol9;</t></is></c></row></sheetData></worksheet>"
 )
@@ -300,16 +331,19 @@ def test_an_endless_prologue_is_refused(tmp_path: Path) -> None:
     refused_quickly(path, "file-too-large")
 
 
-@pytest.mark.parametrize(("head", "verdict"), [
-    (b'<?xml version="1.0"?>\n<worksheet>', "ok"),
-    (b"\xef\xbb\xbf<worksheet/>", "ok"),
-    (b"<!-- a --><?pi x?>  <root", "ok"),
-    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>', "dtd"),
-    (b"<!-- <x> --><!DOCTYPE x><x/>", "dtd"),
-    (b"<!--> <x> --><!DOCTYPE x><x/>", "dtd"),  # "<!-->" opens a comment, it does not close one
-    ("<?xml version='1.0' encoding='utf-16'?><!DOCTYPE x><x/>".encode("utf-16"), "dtd"),
-    (b"<!-- never closed", "unfinished"),
-    (b"\x89PNG\r\n", "not-xml"),
-])
+@pytest.mark.parametrize(
+    ("head", "verdict"),
+    [
+        (b'<?xml version="1.0"?>\n<worksheet>', "ok"),
+        (b"\xef\xbb\xbf<worksheet/>", "ok"),
+        (b"<!-- a --><?pi x?>  <root", "ok"),
+        (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>', "dtd"),
+        (b"<!-- <x> --><!DOCTYPE x><x/>", "dtd"),
+        (b"<!--> <x> --><!DOCTYPE x><x/>", "dtd"),  # "<!-->" opens a comment, it does not close one
+        ("<?xml version='1.0' encoding='utf-16'?><!DOCTYPE x><x/>".encode("utf-16"), "dtd"),
+        (b"<!-- never closed", "unfinished"),
+        (b"\x89PNG\r\n", "not-xml"),
+    ],
+)
 def test_xml_prologue(head: bytes, verdict: str) -> None:
     assert safety.xml_prologue(head) == verdict

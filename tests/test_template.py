@@ -74,10 +74,12 @@ def test_template_filename() -> None:
     assert template_filename("we-build-denmark", 2022) == "we-build-denmark-2022.xlsx"
 
 
-@pytest.mark.parametrize("office_id", ["we-build-denmark", "bio-solutions", "foedevarer",
-                                       "miljoeteknologi"])
-def test_sheets_and_indicator_rows_follow_the_contract(config: Config, tmp_path: Path,
-                                                       office_id: str) -> None:
+@pytest.mark.parametrize(
+    "office_id", ["we-build-denmark", "bio-solutions", "foedevarer", "miljoeteknologi"]
+)
+def test_sheets_and_indicator_rows_follow_the_contract(
+    config: Config, tmp_path: Path, office_id: str
+) -> None:
     """Three visible sheets and a hidden Lister; one Indikatorer row per contract indicator."""
     assert office(config, office_id).active(YEAR)
     wb = load_workbook(written(config, tmp_path, office_id))
@@ -97,8 +99,9 @@ def test_sheets_and_indicator_rows_follow_the_contract(config: Config, tmp_path:
         assert row[4] == (DERIVED_TEXT if indicator.derived else None)
 
 
-def test_info_sheet_has_office_and_year_locked_and_the_rest_open(config: Config,
-                                                                tmp_path: Path) -> None:
+def test_info_sheet_has_office_and_year_locked_and_the_rest_open(
+    config: Config, tmp_path: Path
+) -> None:
     """Labels in A, values in B; office id and year prefilled and locked."""
     ws = load_workbook(written(config, tmp_path, "foedevarer"))["Indberetning"]
     rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value}
@@ -148,15 +151,23 @@ def test_company_validations(config: Config, tmp_path: Path) -> None:
     last = 1 + COMPANY_ROWS
     cvr = found[f"A2:A{last}"]
     assert (cvr.type, cvr.operator, cvr.formula1, cvr.formula2) == (
-        "whole", "between", "10000000", "99999999")
+        "whole",
+        "between",
+        "10000000",
+        "99999999",
+    )
     date = found[f"F2:F{last}"]
     assert (date.type, date.operator) == ("date", "between")
     assert (int(date.formula1), int(date.formula2)) == (
-        to_excel(dt.date(YEAR, 1, 1)), to_excel(dt.date(YEAR, 12, 31)))
+        to_excel(dt.date(YEAR, 1, 1)),
+        to_excel(dt.date(YEAR, 12, 31)),
+    )
 
     expected = {
-        "C": sorted(municipalities().names(), key=lambda n: n.casefold().translate(
-            str.maketrans("æøå", "{|}"))),
+        "C": sorted(
+            municipalities().names(),
+            key=lambda n: n.casefold().translate(str.maketrans("æøå", "{|}")),
+        ),
         "D": ["Ja", "Nej"],
         "E": list(ACTIVITIES),
     }
@@ -170,8 +181,7 @@ def test_company_validations(config: Config, tmp_path: Path) -> None:
     assert len(expected["C"]) == 17  # all of the region: outside ones are only a warning
 
 
-def test_result_validation_covers_reported_indicators_only(config: Config,
-                                                           tmp_path: Path) -> None:
+def test_result_validation_covers_reported_indicators_only(config: Config, tmp_path: Path) -> None:
     """Resultat of reported indicators: decimal >= 0; derived rows carry no validation."""
     ws = load_workbook(written(config, tmp_path, "we-build-denmark"))["Indikatorer"]
     ((dv),) = validations(ws).values()
@@ -221,8 +231,7 @@ def test_reader_sees_a_small_used_range(config: Config, tmp_path: Path) -> None:
 # --- atomic writing -----------------------------------------------------------------------------
 
 
-def test_write_leaves_only_the_file_and_replaces_an_old_one(config: Config,
-                                                          tmp_path: Path) -> None:
+def test_write_leaves_only_the_file_and_replaces_an_old_one(config: Config, tmp_path: Path) -> None:
     """No temporary files remain; an existing file is replaced (the CLI decides on --force)."""
     target = tmp_path / "skabeloner" / "2022" / template_filename("foedevarer", YEAR)
     target.parent.mkdir(parents=True)
@@ -232,8 +241,9 @@ def test_write_leaves_only_the_file_and_replaces_an_old_one(config: Config,
     assert load_workbook(target)["Indberetning"]["B4"].value == "foedevarer"
 
 
-def test_failed_write_keeps_the_old_file_and_no_temp_file(config: Config, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_keeps_the_old_file_and_no_temp_file(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A failure halfway through saving leaves the previous file untouched and nothing else."""
     target = tmp_path / template_filename("foedevarer", YEAR)
     target.write_bytes(b"previous")
@@ -252,16 +262,22 @@ def test_failed_write_keeps_the_old_file_and_no_temp_file(config: Config, tmp_pa
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
-def test_failed_first_write_leaves_no_file(config: Config, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_first_write_leaves_no_file(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Without an earlier file, a failed write leaves the folder empty."""
+
     def failing_save(self: Any, handle: Any) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", failing_save)
     with pytest.raises(OSError):
-        write_template(config, office(config, "bio-solutions"), YEAR,
-                       tmp_path / template_filename("bio-solutions", YEAR))
+        write_template(
+            config,
+            office(config, "bio-solutions"),
+            YEAR,
+            tmp_path / template_filename("bio-solutions", YEAR),
+        )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -276,7 +292,8 @@ def test_samples_cover_every_active_office() -> None:
     names = {p.relative_to(SAMPLES / "indberetninger").as_posix() for p in SAMPLE_FILES}
     offices = ("we-build-denmark", "bio-solutions", "foedevarer", "miljoeteknologi")
     assert names == {"2021/we-build-denmark-2021.xlsx"} | {
-        f"{year}/{o}-{year}.xlsx" for year in (2022, 2023) for o in offices}
+        f"{year}/{o}-{year}.xlsx" for year in (2022, 2023) for o in offices
+    }
 
 
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
@@ -293,8 +310,9 @@ def test_sample_companies_are_realistic(path: Path) -> None:
 # --- against the validator (written in parallel; skipped until it exists) -----------------------
 
 
-def fill_in(path: Path, companies: list[tuple[int, str, str, str, str, dt.date]],
-            results: dict[str, Any]) -> None:
+def fill_in(
+    path: Path, companies: list[tuple[int, str, str, str, str, dt.date]], results: dict[str, Any]
+) -> None:
     wb = load_workbook(path)
     info = wb["Indberetning"]
     rows = {info.cell(r, 1).value: r for r in range(1, info.max_row + 1)}
@@ -317,12 +335,30 @@ def test_filled_template_validates_without_errors(config: Config, tmp_path: Path
     validation = pytest.importorskip("klyngerapport.validation")
     path = written(config, tmp_path, "we-build-denmark")
     companies = [
-        (valid_cvr(1), "Næstved Betonelementer ApS", "Næstved", "Ja", "Innovationsprojekt",
-         dt.date(YEAR, 3, 14)),
-        (valid_cvr(2), "Solrød Tømrer og Snedker A/S", "Solrød", "Nej", "Grøn omstilling",
-         dt.date(YEAR, 6, 2)),
-        (valid_cvr(1), "Næstved Betonelementer ApS", "Næstved", "Ja", "Netværk og arrangementer",
-         dt.date(YEAR, 9, 30)),
+        (
+            valid_cvr(1),
+            "Næstved Betonelementer ApS",
+            "Næstved",
+            "Ja",
+            "Innovationsprojekt",
+            dt.date(YEAR, 3, 14),
+        ),
+        (
+            valid_cvr(2),
+            "Solrød Tømrer og Snedker A/S",
+            "Solrød",
+            "Nej",
+            "Grøn omstilling",
+            dt.date(YEAR, 6, 2),
+        ),
+        (
+            valid_cvr(1),
+            "Næstved Betonelementer ApS",
+            "Næstved",
+            "Ja",
+            "Netværk og arrangementer",
+            dt.date(YEAR, 9, 30),
+        ),
     ]
     fill_in(path, companies, {"PROJ": 7, "ARR": 9, "MIDLER": 2_150_000})
     submission = validation.validate_file(path, config, YEAR, path.name)
@@ -342,8 +378,12 @@ def test_committed_samples_have_no_errors(config: Config, path: Path) -> None:
 
 
 FLAWED_CODES = {
-    "fejl-cvr-og-kommune.xlsx": {"cvr-checksum", "municipality-unknown", "result-not-number",
-                                 "date-outside-year"},
+    "fejl-cvr-og-kommune.xlsx": {
+        "cvr-checksum",
+        "municipality-unknown",
+        "result-not-number",
+        "date-outside-year",
+    },
     "fejl-formel-uden-vaerdi.xlsx": {"formula-no-value"},
     "fejl-ukendt-kontor.xlsx": {"office-unknown"},
     "noter.csv": {"file-unsupported"},
@@ -358,6 +398,8 @@ def test_flawed_samples_show_exactly_their_faults(config: Config) -> None:
     folder = SAMPLES / "fejl"
     assert {p.name for p in folder.iterdir()} == set(FLAWED_CODES)
     result = validation.validate_paths([folder], config, YEAR)
-    errors = {s.path.name: {f.code for f in s.findings if f.severity == "error"}
-              for s in result.submissions}
+    errors = {
+        s.path.name: {f.code for f in s.findings if f.severity == "error"}
+        for s in result.submissions
+    }
     assert errors == FLAWED_CODES

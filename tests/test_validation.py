@@ -28,9 +28,15 @@ YEAR = 2022
 
 def book(office: str = "we-build-denmark", **changes: object) -> Book:
     """A clean submission of `office` for 2022."""
-    base = Book(office=office, year=YEAR, indicators=contract_rows(CONFIG, office, YEAR),
-                companies=[company(), company(KOEGE_CVR, "Køge A/S", "Køge", "Nej",
-                                              "Videnssamarbejde", dt.date(2022, 9, 1))])
+    base = Book(
+        office=office,
+        year=YEAR,
+        indicators=contract_rows(CONFIG, office, YEAR),
+        companies=[
+            company(),
+            company(KOEGE_CVR, "Køge A/S", "Køge", "Nej", "Videnssamarbejde", dt.date(2022, 9, 1)),
+        ],
+    )
     return base.with_(**changes)
 
 
@@ -44,8 +50,9 @@ class FakeWorkbook:
         self.closed = False
 
     def sheet(self, name: str) -> RawSheet | None:
-        return next((s for n, s in self._sheets.items()
-                     if n.strip().casefold() == name.casefold()), None)
+        return next(
+            (s for n, s in self._sheets.items() if n.strip().casefold() == name.casefold()), None
+        )
 
     def close(self) -> None:
         self.closed = True
@@ -67,8 +74,9 @@ def books(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Book | E
     return registry
 
 
-def place(folder: Path, registry: dict[str, Book | Exception], name: str,
-          item: Book | Exception) -> Path:
+def place(
+    folder: Path, registry: dict[str, Book | Exception], name: str, item: Book | Exception
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_bytes(b"")
@@ -86,44 +94,50 @@ def test_clean_submission(books: dict[str, Book | Exception], tmp_path: Path) ->
     assert sub.findings == ()
     assert (sub.office_id, sub.year, sub.contact) == ("we-build-denmark", YEAR, "Test Testesen")
     assert len(sub.companies) == 2
-    assert {r.id for r in sub.indicators} == {i.id for i, _ in CONFIG.contract(
-        "we-build-denmark", YEAR)}
+    assert {r.id for r in sub.indicators} == {
+        i.id for i, _ in CONFIG.contract("we-build-denmark", YEAR)
+    }
 
 
 def test_sheet_missing(books: dict[str, Book | Exception], tmp_path: Path) -> None:
     """A missing sheet is named by its canonical name; the other sheets are still checked."""
-    path = place(tmp_path, books, "a.xlsx",
-                 book(names={COMPANIES: None}, indicators=[]))
+    path = place(tmp_path, books, "a.xlsx", book(names={COMPANIES: None}, indicators=[]))
     sub = validate_file(path, CONFIG, YEAR, "a.xlsx")
     missing = [f for f in sub.findings if f.code == "sheet-missing"]
     assert len(missing) == 1
     f = missing[0]
     assert (f.severity, f.sheet, f.cell, f.file) == ("error", "Virksomheder", None, "a.xlsx")
-    assert f.message.startswith('Virksomheder: Fanen "Virksomheder" mangler (filen har: '
-                                '"Indberetning", "Indikatorer")')
+    assert f.message.startswith(
+        'Virksomheder: Fanen "Virksomheder" mangler (filen har: "Indberetning", "Indikatorer")'
+    )
     assert "result-missing" in codes(sub)  # Indikatorer was checked: its rows are gone
 
 
 def test_sheet_names_as_in_file(books: dict[str, Book | Exception], tmp_path: Path) -> None:
-    path = place(tmp_path, books, "a.xlsx", book(
-        names={INDICATORS: "indikatorer "}, indicators=[]))
-    f = next(f for f in validate_file(path, CONFIG, YEAR, "a.xlsx").findings
-             if f.code == "result-missing")
+    path = place(tmp_path, books, "a.xlsx", book(names={INDICATORS: "indikatorer "}, indicators=[]))
+    f = next(
+        f
+        for f in validate_file(path, CONFIG, YEAR, "a.xlsx").findings
+        if f.code == "result-missing"
+    )
     assert f.sheet == "indikatorer "
 
 
 @pytest.mark.parametrize("code", ["file-encrypted", "file-too-large", "file-unreadable"])
-def test_file_problem_becomes_finding(books: dict[str, Book | Exception], tmp_path: Path,
-                                      code: str) -> None:
+def test_file_problem_becomes_finding(
+    books: dict[str, Book | Exception], tmp_path: Path, code: str
+) -> None:
     path = place(tmp_path, books, "a.xlsx", FileProblem(code, "Filen er beskyttet."))
     sub = validate_file(path, CONFIG, YEAR, "a.xlsx")
     assert [(f.code, f.severity, f.file, f.message, f.sheet) for f in sub.findings] == [
-        (code, "error", "a.xlsx", "Filen er beskyttet.", None)]
+        (code, "error", "a.xlsx", "Filen er beskyttet.", None)
+    ]
     assert not sub.valid
 
 
-def test_unexpected_error_becomes_file_unreadable(books: dict[str, Book | Exception],
-                                                  tmp_path: Path) -> None:
+def test_unexpected_error_becomes_file_unreadable(
+    books: dict[str, Book | Exception], tmp_path: Path
+) -> None:
     """A bug met in one file is a finding about it, and the next file is checked as usual."""
     place(tmp_path / "mappe", books, "a.xlsx", RuntimeError("boom"))
     place(tmp_path / "mappe", books, "b.xlsx", book("foedevarer"))
@@ -149,8 +163,9 @@ def test_workbook_closed_after_crash(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert codes(sub) == ["file-unreadable"] and opened[0].closed
 
 
-def test_broken_sheet_keeps_what_the_others_said(monkeypatch: pytest.MonkeyPatch,
-                                                 tmp_path: Path) -> None:
+def test_broken_sheet_keeps_what_the_others_said(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """A sheet that cannot be read is a finding; the file is still the office's submission."""
 
     def fake_open(path: Path) -> FakeWorkbook:
@@ -171,20 +186,32 @@ def test_broken_sheet_keeps_what_the_others_said(monkeypatch: pytest.MonkeyPatch
     assert sub.indicators and not sub.valid
 
 
-def test_file_year_used_for_contract_and_dates(books: dict[str, Book | Exception],
-                                               tmp_path: Path) -> None:
+def test_file_year_used_for_contract_and_dates(
+    books: dict[str, Book | Exception], tmp_path: Path
+) -> None:
     """A 2023 file checked for 2022: year-mismatch, but rows are checked against 2023."""
-    path = place(tmp_path, books, "a.xlsx", book(
-        year=2023, indicators=contract_rows(CONFIG, "we-build-denmark", 2023),
-        companies=[company(date=dt.date(2023, 5, 1))]))
+    path = place(
+        tmp_path,
+        books,
+        "a.xlsx",
+        book(
+            year=2023,
+            indicators=contract_rows(CONFIG, "we-build-denmark", 2023),
+            companies=[company(date=dt.date(2023, 5, 1))],
+        ),
+    )
     sub = validate_file(path, CONFIG, YEAR, "a.xlsx")
     assert codes(sub) == ["year-mismatch"]
     assert sub.year == 2023
 
 
 def test_findings_sorted(books: dict[str, Book | Exception], tmp_path: Path) -> None:
-    path = place(tmp_path, books, "a.xlsx", book(
-        year=None, companies=[company(cvr="1"), company(sme="?", municipality="Greve")]))
+    path = place(
+        tmp_path,
+        books,
+        "a.xlsx",
+        book(year=None, companies=[company(cvr="1"), company(sme="?", municipality="Greve")]),
+    )
     findings = list(validate_file(path, CONFIG, YEAR, "a.xlsx").findings)
     assert findings == sorted(findings, key=Finding.sort_key)
     assert [f.code for f in findings][:1] == ["year-missing"]
@@ -200,8 +227,11 @@ def test_submission_duplicate(books: dict[str, Book | Exception], tmp_path: Path
     by_name = {s.path.name: s for s in result.submissions}
     for name in ("wbd-1.xlsx", "wbd-2.xlsx"):
         f = only([f for f in by_name[name].findings if f.code == "submission-duplicate"])
-        assert (f.severity, f.file, f.value) == ("error", str(Path("2022") / name),
-                                                 "we-build-denmark")
+        assert (f.severity, f.file, f.value) == (
+            "error",
+            str(Path("2022") / name),
+            "we-build-denmark",
+        )
         assert "wbd-1.xlsx" in f.message and "wbd-2.xlsx" in f.message
     assert by_name["foedevarer.xlsx"].valid
     assert result.findings == ()  # not a year folder: nothing is reported missing
@@ -216,18 +246,23 @@ def test_submission_missing(books: dict[str, Book | Exception], tmp_path: Path) 
     missing = sorted(result.findings, key=lambda f: f.value or "")
     assert [(f.code, f.severity, f.value) for f in missing] == [
         ("submission-missing", "error", "bio-solutions"),
-        ("submission-missing", "error", "foedevarer")]
+        ("submission-missing", "error", "foedevarer"),
+    ]
     assert missing[0].file == str(Path("indberetninger") / "2022")
     assert "Danish Life Science Cluster (bio-solutions) for 2022" in missing[0].message
     assert result.errors == 2
 
 
-def test_file_for_other_year_does_not_count_as_present(books: dict[str, Book | Exception],
-                                                       tmp_path: Path) -> None:
+def test_file_for_other_year_does_not_count_as_present(
+    books: dict[str, Book | Exception], tmp_path: Path
+) -> None:
     folder = tmp_path / "2022"
-    place(folder, books, "wbd.xlsx", book(year=2021,
-                                          indicators=contract_rows(CONFIG, "we-build-denmark",
-                                                                   2021)))
+    place(
+        folder,
+        books,
+        "wbd.xlsx",
+        book(year=2021, indicators=contract_rows(CONFIG, "we-build-denmark", 2021)),
+    )
     result = validate_paths([folder], CONFIG, YEAR, whole_year=True)
     assert "we-build-denmark" in {f.value for f in result.findings}
 
@@ -244,8 +279,9 @@ def test_progress_reports_each_file(books: dict[str, Book | Exception], tmp_path
     assert calls == [(0, 2, "a.xlsx"), (1, 2, "b.xlsx"), (2, 2, "")]
 
 
-def test_folder_with_csv_lock_and_hidden_files(books: dict[str, Book | Exception],
-                                               tmp_path: Path) -> None:
+def test_folder_with_csv_lock_and_hidden_files(
+    books: dict[str, Book | Exception], tmp_path: Path
+) -> None:
     """Other formats are reported, lock and hidden files skipped, sub-folders walked."""
     folder = tmp_path / "2022"
     place(folder, books, "wbd.xlsx", book())
@@ -256,17 +292,20 @@ def test_folder_with_csv_lock_and_hidden_files(books: dict[str, Book | Exception
     (folder / ".git").mkdir()
     (folder / ".git" / "x.xlsx").write_bytes(b"")
     files, rejected = collect_files([folder])
-    assert [p.name for p in files] == ["foedevarer.XLSX", "wbd.xlsx"] or \
-        sorted(p.name for p in files) == ["foedevarer.XLSX", "wbd.xlsx"]
+    assert [p.name for p in files] == ["foedevarer.XLSX", "wbd.xlsx"] or sorted(
+        p.name for p in files
+    ) == ["foedevarer.XLSX", "wbd.xlsx"]
     assert [s.path.name for s in rejected] == ["data.csv"]
     f = rejected[0].findings[0]
-    assert (f.code, f.severity, f.file) == ("file-unsupported", "error",
-                                            str(Path("2022") / "data.csv"))
+    assert (f.code, f.severity, f.file) == (
+        "file-unsupported",
+        "error",
+        str(Path("2022") / "data.csv"),
+    )
     assert "Filtypen .csv kan ikke læses" in f.message
 
     result = validate_paths([folder], CONFIG, YEAR)
-    assert [s.path.name for s in result.submissions] == ["data.csv", "foedevarer.XLSX",
-                                                         "wbd.xlsx"]
+    assert [s.path.name for s in result.submissions] == ["data.csv", "foedevarer.XLSX", "wbd.xlsx"]
     assert result.errors == 1
 
 
@@ -278,8 +317,9 @@ def test_numbers_file_reported(tmp_path: Path) -> None:
     assert "Eksportér den fra Numbers" in rejected[0].findings[0].message
 
 
-def test_same_file_twice_is_checked_once(books: dict[str, Book | Exception],
-                                         tmp_path: Path) -> None:
+def test_same_file_twice_is_checked_once(
+    books: dict[str, Book | Exception], tmp_path: Path
+) -> None:
     path = place(tmp_path / "m", books, "a.xlsx", book())
     files, _ = collect_files([tmp_path / "m", path])
     assert files == [tmp_path / "m" / "a.xlsx"]
@@ -310,14 +350,21 @@ def test_real_clean_workbook(tmp_path: Path) -> None:
     sub = validate_file(path, CONFIG, YEAR, "wbd.xlsx")
     assert sub.findings == ()
     assert [(c.row, c.cvr, c.date) for c in sub.companies] == [
-        (2, "29189625", dt.date(2022, 3, 1)), (3, "29189374", dt.date(2022, 9, 1))]
+        (2, "29189625", dt.date(2022, 3, 1)),
+        (3, "29189374", dt.date(2022, 9, 1)),
+    ]
     assert {r.id: r.result for r in sub.indicators}["PROJ"] == 10
 
 
 def test_real_workbook_with_findings(tmp_path: Path) -> None:
-    path = book(companies=[company(cvr=13585627), company(date="01-03-2022", sme="ja"),
-                           company(municipality="Greve", date=dt.datetime(2022, 4, 1, 9, 30))],
-                names={INDICATORS: "INDIKATORER"}).save(tmp_path / "wbd.xlsx")
+    path = book(
+        companies=[
+            company(cvr=13585627),
+            company(date="01-03-2022", sme="ja"),
+            company(municipality="Greve", date=dt.datetime(2022, 4, 1, 9, 30)),
+        ],
+        names={INDICATORS: "INDIKATORER"},
+    ).save(tmp_path / "wbd.xlsx")
     sub = validate_file(path, CONFIG, YEAR, "wbd.xlsx")
     assert [(f.code, f.sheet, f.cell) for f in sub.findings] == [
         ("cvr-checksum", "Virksomheder", "A2"),
@@ -329,8 +376,9 @@ def test_real_workbook_with_findings(tmp_path: Path) -> None:
 
 def test_real_title_rows_and_column_order(tmp_path: Path) -> None:
     headers = ("Aktivitet", "Dato", "CVR-nummer", "Note", "Kommune", "SMV", "Virksomhedsnavn")
-    path = book(company_headers=headers, title_rows=3,
-                companies=[company(cvr="1234")]).save(tmp_path / "wbd.xlsx")
+    path = book(company_headers=headers, title_rows=3, companies=[company(cvr="1234")]).save(
+        tmp_path / "wbd.xlsx"
+    )
     f = only(list(validate_file(path, CONFIG, YEAR, "wbd.xlsx").findings))
     assert (f.code, f.cell) == ("cvr-invalid", "C5")
 
@@ -374,16 +422,19 @@ def test_real_year_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     broken = next(s for s in result.submissions if s.path.name == "bio-solutions-2022.xlsx")
     assert (broken.office_id, broken.year) == ("bio-solutions", 2022)
     assert sorted((f.code, f.value) for f in result.findings) == [
-        ("submission-missing", "miljoeteknologi")]
+        ("submission-missing", "miljoeteknologi")
+    ]
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("bio-solutions-2022.xlsx", ("bio-solutions", 2022)),
-     ("Bio-Solutions-2021 rettet.xlsx", ("bio-solutions", 2021)),
-     ("we-build-denmark.xlsx", ("we-build-denmark", 2022)),
-     ("indberetning.xlsx", (None, None)),
-     ("bio-solutionsX-2022.xlsx", (None, None))],
+    [
+        ("bio-solutions-2022.xlsx", ("bio-solutions", 2022)),
+        ("Bio-Solutions-2021 rettet.xlsx", ("bio-solutions", 2021)),
+        ("we-build-denmark.xlsx", ("we-build-denmark", 2022)),
+        ("indberetning.xlsx", (None, None)),
+        ("bio-solutionsX-2022.xlsx", (None, None)),
+    ],
 )
 def test_office_from_name(name: str, expected: tuple[str | None, int | None]) -> None:
     from klyngerapport.validation import office_from_name

@@ -43,8 +43,15 @@ from klyngerapport.render.xlsx_report import write_report
 
 YEAR = 2022
 GENERATED = dt.datetime(2023, 2, 1, 12, 30, 15)
-SHEETS = ["Resumé", "Målopfyldelse", "Geografisk spredning", "Finansiering", "Virksomheder",
-          "Valideringsnoter", "Kilder"]
+SHEETS = [
+    "Resumé",
+    "Målopfyldelse",
+    "Geografisk spredning",
+    "Finansiering",
+    "Virksomheder",
+    "Valideringsnoter",
+    "Kilder",
+]
 HOSTILE = ['=HYPERLINK("http://x")', "@SUM(A1)", "+45 1234", "-2 ApS"]
 CONFIG = """
 [population]
@@ -84,8 +91,15 @@ def kommune(name: str) -> Any:
 
 
 def engagement(row: int, cvr: str, name: str, where: str, counted: bool = True) -> Engagement:
-    company = CompanyRow(row, cvr, name, kommune(where), row % 2 == 0, ACTIVITIES[row % 6],
-                         dt.date(YEAR, 1 + row % 12, 1 + row % 28))
+    company = CompanyRow(
+        row,
+        cvr,
+        name,
+        kommune(where),
+        row % 2 == 0,
+        ACTIVITIES[row % 6],
+        dt.date(YEAR, 1 + row % 12, 1 + row % 28),
+    )
     return Engagement("alfa", "alfa-2022.xlsx", company, counted)
 
 
@@ -104,34 +118,81 @@ def build(cfg_path: Path, generated: dt.datetime = GENERATED) -> Followup:
         engagement(8, "77777777", "  Mellemrum ApS ", "Køge"),
         engagement(9, "88888888", "Greve ApS", "Greve", counted=False),
     )
-    warning = Finding("derived-differs", "warning", "alfa-2022.xlsx",
-                      "Indikatorer!E4: Resultatet 95 for VIRK afviger.", "Indikatorer", "E4",
-                      "=1+1", 4)
-    missing = Finding("submission-missing", "error", "indberetninger/2022",
-                      "Der mangler en indberetning fra =EVIL() (beta) for 2022.", value="beta")
-    sub = Submission(Path("indberetninger/2022/alfa-2022.xlsx"), "alfa", YEAR,
-                     indicators=(IndicatorRow("PROJ", 5, 10, 8, "=kommentar", "E5"),),
-                     companies=tuple(e.company for e in engagements), findings=(warning,))
+    warning = Finding(
+        "derived-differs",
+        "warning",
+        "alfa-2022.xlsx",
+        "Indikatorer!E4: Resultatet 95 for VIRK afviger.",
+        "Indikatorer",
+        "E4",
+        "=1+1",
+        4,
+    )
+    missing = Finding(
+        "submission-missing",
+        "error",
+        "indberetninger/2022",
+        "Der mangler en indberetning fra =EVIL() (beta) for 2022.",
+        value="beta",
+    )
+    sub = Submission(
+        Path("indberetninger/2022/alfa-2022.xlsx"),
+        "alfa",
+        YEAR,
+        indicators=(IndicatorRow("PROJ", 5, 10, 8, "=kommentar", "E5"),),
+        companies=tuple(e.company for e in engagements),
+        findings=(warning,),
+    )
     participating = cfg.participating()
     offices = (
-        OfficeOutcome(alfa, SUBMISSION_WARNINGS, sub, (
-            IndicatorOutcome(VIRK, 6, 7, 7 / 6, MET, "Virksomheder (optalt)"),
-            IndicatorOutcome(PROJ, 10, 8, 0.8, PARTIAL, "Indikatorer!E5"),
-            IndicatorOutcome(MIDLER, 2_000_000, 500_000, 0.25, NOT_MET, "Indikatorer!E6"),
-        ), 7, 4, (kommune("Køge"), kommune("Næstved")), {259: 6, 370: 1}),
-        OfficeOutcome(beta, SUBMISSION_MISSING, None, (
-            IndicatorOutcome(VIRK, 10, None, None, NOT_REPORTED),), 0, 0, ()),
+        OfficeOutcome(
+            alfa,
+            SUBMISSION_WARNINGS,
+            sub,
+            (
+                IndicatorOutcome(VIRK, 6, 7, 7 / 6, MET, "Virksomheder (optalt)"),
+                IndicatorOutcome(PROJ, 10, 8, 0.8, PARTIAL, "Indikatorer!E5"),
+                IndicatorOutcome(MIDLER, 2_000_000, 500_000, 0.25, NOT_MET, "Indikatorer!E6"),
+            ),
+            7,
+            4,
+            (kommune("Køge"), kommune("Næstved")),
+            {259: 6, 370: 1},
+        ),
+        OfficeOutcome(
+            beta,
+            SUBMISSION_MISSING,
+            None,
+            (IndicatorOutcome(VIRK, 10, None, None, NOT_REPORTED),),
+            0,
+            0,
+            (),
+        ),
     )
     return Followup(
-        year=YEAR, region="Region Sjælland", council="KKR Sjælland", offices=offices,
+        year=YEAR,
+        region="Region Sjælland",
+        council="KKR Sjælland",
+        offices=offices,
         participating=participating,
-        funding=funding.compute(cfg, YEAR, population), engagements=engagements,
+        funding=funding.compute(cfg, YEAR, population),
+        engagements=engagements,
         validation=Validation((sub,), (missing,), YEAR),
-        sources=(SourceFile("indberetninger/2022/alfa-2022.xlsx", "a" * 64, 12345,
-                            dt.datetime(2023, 1, 15, 9, 0)),),
-        config_source=SourceFile("klyngerapport.toml", "c" * 64, 999,
-                                 dt.datetime(2023, 1, 1, 8, 0)),
-        tool_version="9.9.9", generated=generated, partial_threshold=0.8)
+        sources=(
+            SourceFile(
+                "indberetninger/2022/alfa-2022.xlsx",
+                "a" * 64,
+                12345,
+                dt.datetime(2023, 1, 15, 9, 0),
+            ),
+        ),
+        config_source=SourceFile(
+            "klyngerapport.toml", "c" * 64, 999, dt.datetime(2023, 1, 1, 8, 0)
+        ),
+        tool_version="9.9.9",
+        generated=generated,
+        partial_threshold=0.8,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -185,13 +246,22 @@ def test_resume_has_one_row_per_office(wb: Any) -> None:
     header = row_of(ws, "Klyngekontor")
     assert header[:4] == ["Klyngekontor", "Styrkeposition", "Leadkommune", "Indberetning"]
     alfa = dict(zip(header, row_of(ws, "Alfa Cluster"), strict=False))
-    assert (alfa["Indberetning"], alfa["Opfyldt"], alfa["Delvist opfyldt"],
-            alfa["Ikke opfyldt"], alfa["Ikke indberettet"], alfa["Virksomheder"],
-            alfa["SMV"], alfa["Kommuner nået"]) == (
-        SUBMISSION_WARNINGS, 1, 1, 1, 0, 7, 4, "2 af 16")
+    assert (
+        alfa["Indberetning"],
+        alfa["Opfyldt"],
+        alfa["Delvist opfyldt"],
+        alfa["Ikke opfyldt"],
+        alfa["Ikke indberettet"],
+        alfa["Virksomheder"],
+        alfa["SMV"],
+        alfa["Kommuner nået"],
+    ) == (SUBMISSION_WARNINGS, 1, 1, 1, 0, 7, 4, "2 af 16")
     beta = dict(zip(header, row_of(ws, "=EVIL()"), strict=False))
     assert (beta["Indberetning"], beta["Ikke indberettet"], beta["Virksomheder"]) == (
-        SUBMISSION_MISSING, 1, None)
+        SUBMISSION_MISSING,
+        1,
+        None,
+    )
     # 14 participating municipalities were reached by nobody; they are listed by name.
     assert find(ws, "Faxe").column == 1 and find(ws, "Vordingborg").column == 1
 
@@ -199,26 +269,48 @@ def test_resume_has_one_row_per_office(wb: Any) -> None:
 def test_attainment_sheet_numbers_and_formats(wb: Any) -> None:
     ws = wb["Målopfyldelse"]
     header = row_of(ws, "Klyngekontor")
-    assert header[:9] == ["Klyngekontor", "ID", "Indikator", "Enhed", "Mål", "Resultat",
-                          "Målopfyldelse", "Status", "Kilde"]
+    assert header[:9] == [
+        "Klyngekontor",
+        "ID",
+        "Indikator",
+        "Enhed",
+        "Mål",
+        "Resultat",
+        "Målopfyldelse",
+        "Status",
+        "Kilde",
+    ]
     row = ws[find(ws, "PROJ").row]
     assert [c.value for c in row[4:9]] == [10, 8, 0.8, PARTIAL, "Indikatorer!E5"]
     assert row[4].number_format == "#,##0" and row[6].number_format == "0%"
     money = ws[find(ws, "MIDLER").row]
     assert money[4].value == 2_000_000 and money[4].number_format == '#,##0 "kr."'
     beta = [r for r in ws.iter_rows(values_only=True) if r[0] == "=EVIL()"]
-    assert beta == [("=EVIL()", "VIRK", VIRK.name, "antal", 10, None, None, NOT_REPORTED, None,
-                     "Indberetningen mangler", None)]
+    assert beta == [
+        (
+            "=EVIL()",
+            "VIRK",
+            VIRK.name,
+            "antal",
+            10,
+            None,
+            None,
+            NOT_REPORTED,
+            None,
+            "Indberetningen mangler",
+            None,
+        )
+    ]
 
 
 def test_attainment_has_conditional_formatting_by_status(wb: Any) -> None:
     ws = wb["Målopfyldelse"]
-    formulas = [f for rng in ws.conditional_formatting for rule in rng.rules
-                for f in rule.formula]
+    formulas = [f for rng in ws.conditional_formatting for rule in rng.rules for f in rule.formula]
     for status in (MET, PARTIAL, NOT_MET, NOT_REPORTED):
         assert any(f'="{status}"' in f for f in formulas), status
-    fills = {rule.dxf.fill.fgColor.rgb[-6:] for rng in ws.conditional_formatting
-             for rule in rng.rules}
+    fills = {
+        rule.dxf.fill.fgColor.rgb[-6:] for rng in ws.conditional_formatting for rule in rng.rules
+    }
     assert {"C6EFCE", "FFEB9C", "FFC7CE", "E7E6E6"} <= fills
 
 
@@ -235,8 +327,9 @@ def test_geography_counts_per_municipality_and_office(wb: Any) -> None:
     assert faxe["Medfinansiering 2022"] > 0
     assert faxe["Kr. pr. nået virksomhed"] is None  # nobody reached: nothing to divide by
     assert "Greve" not in [c.value for c in ws["A"]]  # not a participating municipality
-    zero_rules = [f for rng in ws.conditional_formatting for rule in rng.rules
-                  for f in rule.formula]
+    zero_rules = [
+        f for rng in ws.conditional_formatting for rule in rng.rules for f in rule.formula
+    ]
     assert any("=0" in f for f in zero_rules)
 
 
@@ -246,8 +339,9 @@ def test_funding_sheet_adds_up(wb: Any, cfg_path: Path) -> None:
     # Per office 1 mio. kr.; as lead 2 x 0.5 mio., as co-financer 2 x 0.5 mio.; 2 mio. in all.
     assert [v for v in total[3:] if v is not None] == [1_000_000] * 4 + [2_000_000]
     assert find(ws, "Region Sjælland").offset(column=1).value == 2_500_000
-    assert any("Fordelingsnøgle: folketal 1. januar 2023, FOLK1A 2023K1" in str(c.value)
-               for c in cells(ws))
+    assert any(
+        "Fordelingsnøgle: folketal 1. januar 2023, FOLK1A 2023K1" in str(c.value) for c in cells(ws)
+    )
     money = find(ws, "Næstved").offset(column=3)
     assert money.value == 500_000 and money.number_format == '#,##0 "kr."'
 
@@ -255,13 +349,30 @@ def test_funding_sheet_adds_up(wb: Any, cfg_path: Path) -> None:
 def test_companies_sheet_lists_every_engagement(wb: Any) -> None:
     ws = wb["Virksomheder"]
     header = row_of(ws, "Klyngekontor")
-    assert header == ["Klyngekontor", "CVR-nummer", "Virksomhedsnavn", "Kommune", "Talt med",
-                      "SMV", "Aktivitet", "Dato", "Kilde"]
+    assert header == [
+        "Klyngekontor",
+        "CVR-nummer",
+        "Virksomhedsnavn",
+        "Kommune",
+        "Talt med",
+        "SMV",
+        "Aktivitet",
+        "Dato",
+        "Kilde",
+    ]
     first = ws[find(ws, "11111111").row]
     assert first[1].data_type == "s"  # the CVR number is text
     assert [c.value for c in first] == [
-        "Alfa Cluster", "11111111", "Alfa & Søn <A/S>", "Næstved", "Ja", "Ja", ACTIVITIES[2],
-        dt.datetime(YEAR, 3, 3), "alfa-2022.xlsx, Virksomheder, række 2"]
+        "Alfa Cluster",
+        "11111111",
+        "Alfa & Søn <A/S>",
+        "Næstved",
+        "Ja",
+        "Ja",
+        ACTIVITIES[2],
+        dt.datetime(YEAR, 3, 3),
+        "alfa-2022.xlsx, Virksomheder, række 2",
+    ]
     assert first[7].is_date
     assert row_of(ws, "Alfa Cluster") and find(ws, "88888888").offset(column=3).value == "Nej"
     assert find(ws, "77777777").offset(column=1).value == "  Mellemrum ApS "
@@ -301,8 +412,9 @@ def test_tables_frozen_headers_widths_and_print_setup(wb: Any) -> None:
             assert table.tableStyleInfo is not None and table.tableStyleInfo.name
             header_row = ws[table.ref.split(":")[0]].row
             first_col = ws[table.ref.split(":")[0]].column
-            header = [ws.cell(header_row, first_col + i).value
-                      for i in range(len(table.tableColumns))]
+            header = [
+                ws.cell(header_row, first_col + i).value for i in range(len(table.tableColumns))
+            ]
             assert [c.name for c in table.tableColumns] == header
             assert all(header) and len({h.casefold() for h in header}) == len(header)
         assert ws.freeze_panes is not None
@@ -368,8 +480,9 @@ def test_written_atomically_without_leftovers(cfg_path: Path, tmp_path: Path) ->
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
-def test_a_failed_write_keeps_the_old_report(cfg_path: Path, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_keeps_the_old_report(
+    cfg_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "klyngerapport-2022.xlsx"
     path.write_bytes(b"the old report")
 
@@ -385,8 +498,7 @@ def test_a_failed_write_keeps_the_old_report(cfg_path: Path, tmp_path: Path,
 
 def test_an_empty_year_still_makes_valid_tables(cfg_path: Path, tmp_path: Path) -> None:
     """No engagements and no findings: every table keeps a (blank) data row."""
-    f = dataclasses.replace(build(cfg_path), engagements=(),
-                            validation=Validation((), (), YEAR))
+    f = dataclasses.replace(build(cfg_path), engagements=(), validation=Validation((), (), YEAR))
     path = tmp_path / "tom.xlsx"
     write_report(f, path)
     book = openpyxl.load_workbook(path)
@@ -400,10 +512,22 @@ def test_libreoffice_converts_the_report_to_pdf(report: Path, tmp_path: Path) ->
     """The report opens in LibreOffice: it converts to a PDF with pages."""
     profile = (tmp_path / "lo-profile").as_uri()  # its own profile: runs beside other soffice
     done = subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(report)],
-        capture_output=True, text=True, timeout=180, check=False,
-        env={**os.environ, "HOME": str(tmp_path)})
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
     pdf = tmp_path / "klyngerapport-2022.pdf"
     assert pdf.is_file(), done.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000

@@ -93,12 +93,16 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     config: Path | None = typer.Option(
-        None, "--config", metavar="STI",
+        None,
+        "--config",
+        metavar="STI",
         help="Konfigurationsfilen. Ellers KLYNGERAPPORT_CONFIG eller klyngerapport.toml i "
-        "mappen eller en mappe over den."),
+        "mappen eller en mappe over den.",
+    ),
     debug: bool = typer.Option(False, "--debug", help="Vis hele Python-sporet ved uventede fejl."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Vis versionen og afslut."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Vis versionen og afslut."
+    ),
 ) -> None:
     ctx.obj = State(config, debug)
 
@@ -131,9 +135,13 @@ def _run(ctx: typer.Context, job: Callable[[], int]) -> NoReturn:
 
         if state.debug:
             terminal.debug_traceback()
-        terminal.error(f"Uventet fejl: {type(exc).__name__}: {exc}",
-                       "" if state.debug else "Kør igen som 'klyngerapport --debug KOMMANDO ...' "
-                       "for at se detaljerne, og send dem til den ansvarlige.")
+        terminal.error(
+            f"Uventet fejl: {type(exc).__name__}: {exc}",
+            ""
+            if state.debug
+            else "Kør igen som 'klyngerapport --debug KOMMANDO ...' "
+            "for at se detaljerne, og send dem til den ansvarlige.",
+        )
         code = EXIT_TOOL
     raise typer.Exit(code)
 
@@ -201,10 +209,12 @@ def funding(
 @app.command(cls=DanishCommand, options_metavar="[TILVALG]")
 def init(
     ctx: typer.Context,
-    folder: Path = typer.Argument(Path("."), metavar="MAPPE",
-                                  help="Mappen, der skal oprettes (standard: den aktuelle)."),
-    force: bool = typer.Option(False, "--force", help="Overskriv en eksisterende "
-                               "klyngerapport.toml."),
+    folder: Path = typer.Argument(
+        Path("."), metavar="MAPPE", help="Mappen, der skal oprettes (standard: den aktuelle)."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Overskriv en eksisterende klyngerapport.toml."
+    ),
 ) -> None:
     """Opret en arbejdsmappe med en kommenteret klyngerapport.toml og mapperne til filerne."""
 
@@ -216,8 +226,10 @@ def init(
         terminal.info(f"Oprettede {written}")
         for made in folders:
             terminal.info(f"Oprettede mappen {made}")
-        terminal.info(f"Ret klyngekontorer, leadkommuner og mål i {written.name}, og kør "
-                      "'klyngerapport template ÅR' for at lave indberetningsskabeloner.")
+        terminal.info(
+            f"Ret klyngekontorer, leadkommuner og mål i {written.name}, og kør "
+            "'klyngerapport template ÅR' for at lave indberetningsskabeloner."
+        )
         return EXIT_OK
 
     _run(ctx, job)
@@ -227,8 +239,9 @@ def init(
 def template(
     ctx: typer.Context,
     year: int = typer.Argument(..., metavar="ÅR", help=YEAR_HELP),
-    office: str | None = typer.Option(None, "--office", metavar="ID",
-                                      help="Kun dette klyngekontor (id fra konfigurationen)."),
+    office: str | None = typer.Option(
+        None, "--office", metavar="ID", help="Kun dette klyngekontor (id fra konfigurationen)."
+    ),
     force: bool = typer.Option(False, "--force", help="Overskriv eksisterende skabeloner."),
 ) -> None:
     """Lav en udfyldt indberetningsskabelon (.xlsx) til hvert klyngekontor, der er aktivt i ÅR."""
@@ -240,8 +253,10 @@ def template(
         cfg = _config(ctx)
         for path in write_templates(cfg, year, office, force=force):
             terminal.info(f"Skrev {_display(path)}")
-        terminal.info(f"Læg de udfyldte filer i {_display(cfg.submissions_dir(year))} og kør "
-                      f"'klyngerapport validate --year {year}'.")
+        terminal.info(
+            f"Læg de udfyldte filer i {_display(cfg.submissions_dir(year))} og kør "
+            f"'klyngerapport validate --year {year}'."
+        )
         return EXIT_OK
 
     _run(ctx, job)
@@ -251,10 +266,13 @@ def template(
 def validate(
     ctx: typer.Context,
     paths: list[Path] | None = typer.Argument(
-        None, metavar="[STI]...",
-        help="Filer eller mapper. Standard: indberetningsmappen for --year."),
-    year: int | None = typer.Option(None, "--year", metavar="ÅR",
-                                    help="Året, filerne skal gælde (kræves uden STI)."),
+        None,
+        metavar="[STI]...",
+        help="Filer eller mapper. Standard: indberetningsmappen for --year.",
+    ),
+    year: int | None = typer.Option(
+        None, "--year", metavar="ÅR", help="Året, filerne skal gælde (kræves uden STI)."
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Tjek indsendte indberetninger og vis præcist, hvad der er galt, og hvor."""
@@ -271,16 +289,21 @@ def validate(
             whole_year = any(p.resolve() == year_dir for p in targets)
         else:
             if year is None:
-                raise KlyngeError("Angiv filer eller mapper, der skal tjekkes, eller et år med "
-                                  "--year.", "Fx: klyngerapport validate --year 2022")
+                raise KlyngeError(
+                    "Angiv filer eller mapper, der skal tjekkes, eller et år med --year.",
+                    "Fx: klyngerapport validate --year 2022",
+                )
             targets, whole_year = [cfg.submissions_dir(year)], True
             if not targets[0].is_dir():
-                raise KlyngeError(f"Indberetningsmappen for {year} findes ikke: {targets[0]}",
-                                  "Læg de indsendte filer dér, eller angiv filerne direkte.")
+                raise KlyngeError(
+                    f"Indberetningsmappen for {year} findes ikke: {targets[0]}",
+                    "Læg de indsendte filer dér, eller angiv filerne direkte.",
+                )
         with _progress("Tjekker", as_json) as update:
             # validate reports findings only, so company rows are not kept (flat memory).
-            result = validate_paths(targets, cfg, year, progress=update, whole_year=whole_year,
-                                    keep_rows=False)
+            result = validate_paths(
+                targets, cfg, year, progress=update, whole_year=whole_year, keep_rows=False
+            )
         if as_json:
             _print_json(validation_json(result))
         else:
@@ -296,12 +319,18 @@ def validate(
 def generate(
     ctx: typer.Context,
     year: int = typer.Argument(..., metavar="ÅR", help=YEAR_HELP),
-    input_dir: Path | None = typer.Option(None, "--input", metavar="MAPPE",
-                                          help="Mappen med indberetninger (standard: fra "
-                                          "konfigurationen)."),
-    output: Path | None = typer.Option(None, "--output", metavar="FIL",
-                                       help="Rapportens filnavn (standard: "
-                                       "<reports>/klyngerapport-ÅR.xlsx)."),
+    input_dir: Path | None = typer.Option(
+        None,
+        "--input",
+        metavar="MAPPE",
+        help="Mappen med indberetninger (standard: fra konfigurationen).",
+    ),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        metavar="FIL",
+        help="Rapportens filnavn (standard: <reports>/klyngerapport-ÅR.xlsx).",
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Lav den årlige orientering til KKR: XLSX-rapport og resumé i terminalen."""
@@ -322,15 +351,19 @@ def generate(
 
             terminal.followup(result, shown)
         blocked = (SUBMISSION_MISSING, SUBMISSION_ERRORS)
-        return EXIT_DATA if result.errors or any(
-            o.status in blocked for o in result.offices) else EXIT_OK
+        return (
+            EXIT_DATA
+            if result.errors or any(o.status in blocked for o in result.offices)
+            else EXIT_OK
+        )
 
     _run(ctx, job)
 
 
 # Click's usage errors; newer Typer vendors Click, so the class is found through Typer's own.
 _USAGE_ERROR: type[Exception] = next(
-    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+)
 _TYPE_NAMES = {"integer": "et helt tal", "int": "et helt tal", "path": "en sti"}
 
 
@@ -338,11 +371,13 @@ def usage_message(exc: Exception) -> tuple[str, str]:
     """A Danish message and hint for one of Click's (English) usage errors."""
     kind = type(exc).__name__
     ctx = getattr(exc, "ctx", None)
-    hint = f"Se '{ctx.command_path} --help'." if ctx is not None else \
-        "Se 'klyngerapport --help'."
+    hint = f"Se '{ctx.command_path} --help'." if ctx is not None else "Se 'klyngerapport --help'."
     param = getattr(exc, "param", None)
-    name = (getattr(param, "metavar", None) or getattr(param, "name", None) or "").upper() \
-        if param is not None else ""
+    name = (
+        (getattr(param, "metavar", None) or getattr(param, "name", None) or "").upper()
+        if param is not None
+        else ""
+    )
     if param is not None and getattr(param, "opts", None) and param.opts[0].startswith("-"):
         name = param.opts[0]
     if kind == "NoSuchOption":
@@ -358,16 +393,19 @@ def usage_message(exc: Exception) -> tuple[str, str]:
     text = str(getattr(exc, "message", exc))
     if found := re.match(r"No such command '([^']*)'", text):
         commands = sorted(app_commands())
-        return (f'Ukendt kommando "{found.group(1)}".{suggestion(found.group(1), commands)}',
-                f"Kommandoerne er: {', '.join(commands)}.")
+        return (
+            f'Ukendt kommando "{found.group(1)}".{suggestion(found.group(1), commands)}',
+            f"Kommandoerne er: {', '.join(commands)}.",
+        )
     if found := re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text):
         return f"For mange argumenter: {found.group(1)}.", hint
     return f"Forkert brug af kommandoen ({text}).", hint
 
 
 def app_commands() -> list[str]:
-    return [c.name or c.callback.__name__ for c in app.registered_commands
-            if c.callback is not None]
+    return [
+        c.name or c.callback.__name__ for c in app.registered_commands if c.callback is not None
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:

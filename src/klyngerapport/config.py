@@ -90,15 +90,19 @@ def discover(explicit: Path | None, cwd: Path | None = None) -> Path:
     """--config, else $KLYNGERAPPORT_CONFIG, else klyngerapport.toml here or in a parent folder."""
     if explicit is not None:
         if not explicit.is_file():
-            raise ConfigError(f"Konfigurationsfilen {explicit} findes ikke (angivet med --config).",
-                              "Ret stien, eller opret en arbejdsmappe med 'klyngerapport init'.")
+            raise ConfigError(
+                f"Konfigurationsfilen {explicit} findes ikke (angivet med --config).",
+                "Ret stien, eller opret en arbejdsmappe med 'klyngerapport init'.",
+            )
         return explicit
     env = os.environ.get(ENV_VAR)
     if env:
         path = Path(env)
         if not path.is_file():
-            raise ConfigError(f"Konfigurationsfilen {path} findes ikke (angivet i {ENV_VAR}).",
-                              f"Ret {ENV_VAR}, eller fjern den.")
+            raise ConfigError(
+                f"Konfigurationsfilen {path} findes ikke (angivet i {ENV_VAR}).",
+                f"Ret {ENV_VAR}, eller fjern den.",
+            )
         return path
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -108,7 +112,8 @@ def discover(explicit: Path | None, cwd: Path | None = None) -> Path:
     raise ConfigError(
         f"Fandt ingen {CONFIG_NAME} i {here} eller mapperne over den.",
         "Opret en arbejdsmappe med 'klyngerapport init MAPPE', gå ind i den, "
-        "eller angiv filen med --config.")
+        "eller angiv filen med --config.",
+    )
 
 
 def load(explicit: Path | None = None, cwd: Path | None = None) -> Config:
@@ -123,17 +128,20 @@ def parse_file(path: Path) -> Config:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ConfigError(f"{path} er ikke gemt som UTF-8.",
-                          "Gem filen som UTF-8 i din teksteditor.") from None
+        raise ConfigError(
+            f"{path} er ikke gemt som UTF-8.", "Gem filen som UTF-8 i din teksteditor."
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         detail = str(exc)
         pos = re.search(r"\s*\(at line (\d+), column (\d+)\)", detail)
         where = f", linje {pos.group(1)}, kolonne {pos.group(2)}" if pos else ""
-        detail = detail[:pos.start()] if pos else detail
-        raise ConfigError(f"{path}{where}: TOML-syntaksfejl ({detail}).",
-                          "Tjek anførselstegn, kommaer og klammer på linjen.") from None
+        detail = detail[: pos.start()] if pos else detail
+        raise ConfigError(
+            f"{path}{where}: TOML-syntaksfejl ({detail}).",
+            "Tjek anførselstegn, kommaer og klammer på linjen.",
+        ) from None
     return _Parser(path.resolve(), text).config(data)
 
 
@@ -150,8 +158,14 @@ _TOP = (*_SECTIONS, "office", "grant", "indicator", "targets")
 _OFFICE_KEYS = ("id", "cluster", "strength", "lead", "years")
 _GRANT_KEYS = ("source", "recipient", "amount", "years", "purpose")
 _INDICATOR_KEYS = ("id", "name", "unit", "derive")
-_TYPE_NAMES = {str: "tekst", int: "helt tal", float: "tal", list: "liste", dict: "tabel",
-               bool: "sand/falsk"}
+_TYPE_NAMES = {
+    str: "tekst",
+    int: "helt tal",
+    float: "tal",
+    list: "liste",
+    dict: "tabel",
+    bool: "sand/falsk",
+}
 
 
 class _Parser:
@@ -169,37 +183,58 @@ class _Parser:
         """
         start = 0
         if found := re.match(r"(office|grant|indicator)\[(\d+)\]", key):
-            headers = [n for n, line in enumerate(self.lines)
-                       if re.match(rf"^\s*\[\[\s*{found.group(1)}\s*\]\]", line)]
+            headers = [
+                n
+                for n, line in enumerate(self.lines)
+                if re.match(rf"^\s*\[\[\s*{found.group(1)}\s*\]\]", line)
+            ]
             index = int(found.group(2))
             start = headers[index] if index < len(headers) else 0
         elif found := re.match(r"targets\.([a-z0-9-]+)", key):
-            start = next((n for n, line in enumerate(self.lines)
-                          if re.match(rf"^\s*\[\s*targets\.{re.escape(found.group(1))}\s*\]",
-                                      line)), 0)
-        parts = [p for p in key.split(".") if not p.startswith(("office[", "grant[",
-                                                                "indicator["))]
+            start = next(
+                (
+                    n
+                    for n, line in enumerate(self.lines)
+                    if re.match(rf"^\s*\[\s*targets\.{re.escape(found.group(1))}\s*\]", line)
+                ),
+                0,
+            )
+        parts = [p for p in key.split(".") if not p.startswith(("office[", "grant[", "indicator["))]
         last = re.sub(r"\[\d+\]$", "", parts[-1]) if parts else key
-        pattern = re.compile(rf"(^|[{{,\s])\"?{re.escape(last)}\"?\s*=|"
-                             rf"^\s*\[+\s*{re.escape(key)}\s*\]+")
+        pattern = re.compile(
+            rf"(^|[{{,\s])\"?{re.escape(last)}\"?\s*=|"
+            rf"^\s*\[+\s*{re.escape(key)}\s*\]+"
+        )
         for number in range(start, len(self.lines)):
             if pattern.search(self.lines[number]):
                 return f", linje {number + 1}"
         return ""
 
     def fail(self, key: str, message: str, hint: str = "") -> ConfigError:
-        return ConfigError(f"{self.path.name}{self._line(key)}: {key}: {message}",
-                           hint or f"Ret nøglen i {self.path}.")
+        return ConfigError(
+            f"{self.path.name}{self._line(key)}: {key}: {message}",
+            hint or f"Ret nøglen i {self.path}.",
+        )
 
     def check_keys(self, table: dict[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
         for key in table:
             if key not in allowed:
                 where = f"{prefix}.{key}" if prefix else key
-                raise self.fail(where, f"ukendt nøgle.{suggestion(key, allowed)}",
-                                f"Tilladte nøgler her: {', '.join(allowed)}.")
+                raise self.fail(
+                    where,
+                    f"ukendt nøgle.{suggestion(key, allowed)}",
+                    f"Tilladte nøgler her: {', '.join(allowed)}.",
+                )
 
-    def get(self, table: dict[str, Any], key: str, typ: type, prefix: str,
-            default: Any = None, required: bool = True) -> Any:
+    def get(
+        self,
+        table: dict[str, Any],
+        key: str,
+        typ: type,
+        prefix: str,
+        default: Any = None,
+        required: bool = True,
+    ) -> Any:
         where = f"{prefix}.{key}" if prefix else key
         if key not in table:
             if default is not None or not required:
@@ -210,8 +245,9 @@ class _Parser:
         if typ is float and isinstance(value, int) and not isinstance(value, bool):
             ok, value = True, float(value)
         if not ok:
-            raise self.fail(where, f"skal være {_TYPE_NAMES.get(typ, typ.__name__)}, "
-                                   f"ikke {_describe(value)}.")
+            raise self.fail(
+                where, f"skal være {_TYPE_NAMES.get(typ, typ.__name__)}, ikke {_describe(value)}."
+            )
         return value
 
     def municipality(self, value: Any, where: str) -> Municipality:
@@ -219,17 +255,26 @@ class _Parser:
             raise self.fail(where, f"skal være et kommunenavn, ikke {_describe(value)}.")
         found = municipalities().match(value)
         if found is None:
-            raise self.fail(where, f'"{value}" er ikke en kommune i Region Sjælland.'
-                                   f"{suggestion(str(value), municipalities().names())}")
+            raise self.fail(
+                where,
+                f'"{value}" er ikke en kommune i Region Sjælland.'
+                f"{suggestion(str(value), municipalities().names())}",
+            )
         return found
 
     def years(self, table: dict[str, Any], prefix: str) -> tuple[int, int]:
         value = self.get(table, "years", list, prefix)
-        if (len(value) != 2 or not all(isinstance(y, int) and not isinstance(y, bool)
-                                       and 1900 <= y <= 2999 for y in value)
-                or value[0] > value[1]):
-            raise self.fail(f"{prefix}.years",
-                            f"skal være [første år, sidste år], fx [2021, 2024], ikke {value}.")
+        if (
+            len(value) != 2
+            or not all(
+                isinstance(y, int) and not isinstance(y, bool) and 1900 <= y <= 2999 for y in value
+            )
+            or value[0] > value[1]
+        ):
+            raise self.fail(
+                f"{prefix}.years",
+                f"skal være [første år, sidste år], fx [2021, 2024], ikke {value}.",
+            )
         return value[0], value[1]
 
     def array(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -254,24 +299,31 @@ class _Parser:
 
         reference = self.get(population, "reference", str, "population", "previous-year")
         if reference not in ("previous-year", "same-year") and not QUARTER.match(reference):
-            raise self.fail("population.reference",
-                            f'"{reference}" er ugyldig. Brug "previous-year", "same-year" '
-                            'eller et kvartal som "2023K1".')
+            raise self.fail(
+                "population.reference",
+                f'"{reference}" er ugyldig. Brug "previous-year", "same-year" '
+                'eller et kvartal som "2023K1".',
+            )
         amount = self.get(cofin, "amount_per_office", int, "cofinancing", 1_000_000)
         lead_share = self.get(cofin, "lead_share", int, "cofinancing", 500_000)
         if amount < 0 or lead_share < 0:
             raise self.fail("cofinancing", "beløb må ikke være negative.")
         if lead_share > amount:
-            raise self.fail("cofinancing.lead_share",
-                            f"leadkommunens andel ({lead_share:,} kr.) er større end "
-                            f"amount_per_office ({amount:,} kr.).".replace(",", "."))
+            raise self.fail(
+                "cofinancing.lead_share",
+                f"leadkommunens andel ({lead_share:,} kr.) er større end "
+                f"amount_per_office ({amount:,} kr.).".replace(",", "."),
+            )
         non_part = self.get(cofin, "non_participating", list, "cofinancing", [])
-        excluded = tuple(self.municipality(v, f"cofinancing.non_participating[{i}]")
-                         for i, v in enumerate(non_part))
+        excluded = tuple(
+            self.municipality(v, f"cofinancing.non_participating[{i}]")
+            for i, v in enumerate(non_part)
+        )
         for i, m in enumerate(excluded):
             if m in excluded[:i]:
-                raise self.fail(f"cofinancing.non_participating[{i}]",
-                                f"{m.name} står der allerede.")
+                raise self.fail(
+                    f"cofinancing.non_participating[{i}]", f"{m.name} står der allerede."
+                )
         partial = self.get(thresholds, "partial", float, "thresholds", 0.8)
         if not 0 < partial <= 1:
             raise self.fail("thresholds.partial", f"skal være mellem 0 og 1, ikke {partial}.")
@@ -282,18 +334,19 @@ class _Parser:
         for i, office in enumerate(offices):
             if amount > lead_share and not any(m != office.lead for m in participating):
                 rest = f"{amount - lead_share:,}".replace(",", ".")
-                raise self.fail(f"office[{i}].lead",
-                                f"ingen andre kommuner end leadkommunen {office.lead.name} "
-                                f"deltager, så de {rest} kr. kan ikke fordeles.",
-                                "Ret cofinancing.non_participating eller lead_share.")
+                raise self.fail(
+                    f"office[{i}].lead",
+                    f"ingen andre kommuner end leadkommunen {office.lead.name} "
+                    f"deltager, så de {rest} kr. kan ikke fordeles.",
+                    "Ret cofinancing.non_participating eller lead_share.",
+                )
         grants = self.grants(data)
         targets = self.targets(data, offices, indicators)
         return Config(
             path=self.path,
             region=self.get(region, "name", str, "region", "Region Sjælland"),
             council=self.get(region, "council", str, "region", "KKR Sjælland"),
-            population_source=self.get(population, "source", str, "population",
-                                       BUILTIN_POPULATION),
+            population_source=self.get(population, "source", str, "population", BUILTIN_POPULATION),
             population_reference=reference,
             submissions=self.get(paths, "submissions", str, "paths", "indberetninger/{year}"),
             reports=self.get(paths, "reports", str, "paths", "rapporter"),
@@ -324,32 +377,51 @@ class _Parser:
                 raise self.fail(f"{prefix}.unit", f'skal være "antal" eller "kr.", ikke "{unit}".')
             derive = self.get(table, "derive", str, prefix, required=False)
             if derive is not None and derive not in kinds:
-                raise self.fail(f"{prefix}.derive", f'"{derive}" kendes ikke.'
-                                f"{suggestion(derive, kinds)}",
-                                f"Mulige værdier: {', '.join(kinds)}.")
+                raise self.fail(
+                    f"{prefix}.derive",
+                    f'"{derive}" kendes ikke.{suggestion(derive, kinds)}',
+                    f"Mulige værdier: {', '.join(kinds)}.",
+                )
             found.append(Indicator(ident, self.get(table, "name", str, prefix), unit, derive))
         return tuple(found)
 
-    def offices(self, data: dict[str, Any], excluded: tuple[Municipality, ...]
-                ) -> tuple[Office, ...]:
+    def offices(
+        self, data: dict[str, Any], excluded: tuple[Municipality, ...]
+    ) -> tuple[Office, ...]:
         found: list[Office] = []
         for i, table in enumerate(self.array(data, "office")):
             prefix = f"office[{i}]"
             self.check_keys(table, _OFFICE_KEYS, prefix)
             ident = self.get(table, "id", str, prefix)
             if not OFFICE_ID.match(ident):
-                raise self.fail(f"{prefix}.id", f'"{ident}" er ugyldigt: kun små bogstaver a-z, '
-                                                "tal og bindestreg (bruges i filnavne).")
+                raise self.fail(
+                    f"{prefix}.id",
+                    f'"{ident}" er ugyldigt: kun små bogstaver a-z, '
+                    "tal og bindestreg (bruges i filnavne).",
+                )
             if any(o.id == ident for o in found):
-                raise self.fail(f"{prefix}.id", f'klyngekontoret "{ident}" findes allerede.',
-                                "Hvert klyngekontor skal have sit eget id.")
+                raise self.fail(
+                    f"{prefix}.id",
+                    f'klyngekontoret "{ident}" findes allerede.',
+                    "Hvert klyngekontor skal have sit eget id.",
+                )
             lead = self.municipality(self.get(table, "lead", str, prefix), f"{prefix}.lead")
             if lead in excluded:
-                raise self.fail(f"{prefix}.lead", f"leadkommunen {lead.name} står også i "
-                                "cofinancing.non_participating.")
+                raise self.fail(
+                    f"{prefix}.lead",
+                    f"leadkommunen {lead.name} står også i cofinancing.non_participating.",
+                )
             first, last = self.years(table, prefix)
-            found.append(Office(ident, self.get(table, "cluster", str, prefix, ident),
-                                self.get(table, "strength", str, prefix, ""), lead, first, last))
+            found.append(
+                Office(
+                    ident,
+                    self.get(table, "cluster", str, prefix, ident),
+                    self.get(table, "strength", str, prefix, ""),
+                    lead,
+                    first,
+                    last,
+                )
+            )
         return tuple(found)
 
     def grants(self, data: dict[str, Any]) -> tuple[Grant, ...]:
@@ -361,13 +433,21 @@ class _Parser:
             if amount < 0:
                 raise self.fail(f"{prefix}.amount", "må ikke være negativt.")
             first, last = self.years(table, prefix)
-            found.append(Grant(self.get(table, "source", str, prefix),
-                               self.get(table, "recipient", str, prefix), amount, first, last,
-                               self.get(table, "purpose", str, prefix, "")))
+            found.append(
+                Grant(
+                    self.get(table, "source", str, prefix),
+                    self.get(table, "recipient", str, prefix),
+                    amount,
+                    first,
+                    last,
+                    self.get(table, "purpose", str, prefix, ""),
+                )
+            )
         return tuple(found)
 
-    def targets(self, data: dict[str, Any], offices: tuple[Office, ...],
-                indicators: tuple[Indicator, ...]) -> dict[str, dict[int, dict[str, float]]]:
+    def targets(
+        self, data: dict[str, Any], offices: tuple[Office, ...], indicators: tuple[Indicator, ...]
+    ) -> dict[str, dict[int, dict[str, float]]]:
         table = data.get("targets", {})
         if not isinstance(table, dict):
             raise self.fail("targets", "skal være en tabel [targets.<klyngekontor>].")
@@ -378,8 +458,11 @@ class _Parser:
             where = f"targets.{office_id}"
             office = next((o for o in offices if o.id == office_id), None)
             if office is None:
-                raise self.fail(where, f'klyngekontoret "{office_id}" er ikke defineret i '
-                                       f"[[office]].{suggestion(office_id, office_ids)}")
+                raise self.fail(
+                    where,
+                    f'klyngekontoret "{office_id}" er ikke defineret i '
+                    f"[[office]].{suggestion(office_id, office_ids)}",
+                )
             if not isinstance(years, dict):
                 raise self.fail(where, "skal være en tabel med et år pr. linje, fx 2022 = {...}.")
             out[office_id] = {}
@@ -389,19 +472,24 @@ class _Parser:
                     raise self.fail(ywhere, f'"{year_key}" er ikke et årstal.')
                 year = int(year_key)
                 if not office.active(year):
-                    raise self.fail(ywhere, f"{office_id} er kun aktivt "
-                                            f"{office.first_year}–{office.last_year}.")
+                    raise self.fail(
+                        ywhere, f"{office_id} er kun aktivt {office.first_year}–{office.last_year}."
+                    )
                 if not isinstance(values, dict):
                     raise self.fail(ywhere, "skal være en tabel, fx { VIRK = 120 }.")
                 checked: dict[str, float] = {}
                 for ind_id, target in values.items():
                     iwhere = f"{ywhere}.{ind_id}"
                     if ind_id not in indicator_ids:
-                        raise self.fail(iwhere, f'indikatoren "{ind_id}" er ikke defineret i '
-                                        f"[[indicator]].{suggestion(ind_id, indicator_ids)}")
+                        raise self.fail(
+                            iwhere,
+                            f'indikatoren "{ind_id}" er ikke defineret i '
+                            f"[[indicator]].{suggestion(ind_id, indicator_ids)}",
+                        )
                     if not isinstance(target, int | float) or isinstance(target, bool):
-                        raise self.fail(iwhere,
-                                        f"målet skal være et tal, ikke {_describe(target)}.")
+                        raise self.fail(
+                            iwhere, f"målet skal være et tal, ikke {_describe(target)}."
+                        )
                     if target < 0:
                         raise self.fail(iwhere, "målet må ikke være negativt.")
                     checked[ind_id] = float(target)
@@ -413,5 +501,3 @@ def _describe(value: Any) -> str:
     typ = type(value)
     name = _TYPE_NAMES.get(typ, typ.__name__)
     return f"{name} ({value!r})" if not isinstance(value, dict | list) else name
-
-

@@ -60,9 +60,16 @@ from klyngerapport.model import (
 DERIVED_SOURCE = "Virksomheder (optalt)"
 
 
-def follow_up(config: Config, year: int, validation: Validation, funding: Funding,
-              sources: tuple[SourceFile, ...], config_source: SourceFile, tool_version: str,
-              generated: dt.datetime) -> Followup:
+def follow_up(
+    config: Config,
+    year: int,
+    validation: Validation,
+    funding: Funding,
+    sources: tuple[SourceFile, ...],
+    config_source: SourceFile,
+    tool_version: str,
+    generated: dt.datetime,
+) -> Followup:
     """The follow-up of `year`: one outcome per office active in the year.
 
     Findings the follow-up itself discovers (`derived-differs`, and `submission-missing` or
@@ -79,9 +86,14 @@ def follow_up(config: Config, year: int, validation: Validation, funding: Fundin
     for office in config.active_offices(year):
         contract = config.contract(office.id, year)
         # A file without a year in the year's folder belongs to the year (and has an error).
-        mine = sorted((i for i, s in enumerate(submissions)
-                       if s.office_id == office.id and s.year in (year, None)),
-                      key=lambda i: str(submissions[i].path))
+        mine = sorted(
+            (
+                i
+                for i, s in enumerate(submissions)
+                if s.office_id == office.id and s.year in (year, None)
+            ),
+            key=lambda i: str(submissions[i].path),
+        )
         if not mine:
             if not _reported(set_findings, "submission-missing", office.id):
                 set_findings.append(_missing(office, year))
@@ -90,8 +102,9 @@ def follow_up(config: Config, year: int, validation: Validation, funding: Fundin
         if len(mine) > 1:
             involved = [submissions[i] for i in mine]
             already = [f for s in involved for f in s.findings] + set_findings
-            if not any(s.errors for s in involved) and \
-                    not _reported(already, "submission-duplicate", office.id, involved):
+            if not any(s.errors for s in involved) and not _reported(
+                already, "submission-duplicate", office.id, involved
+            ):
                 set_findings.append(_duplicate(office, year, involved))
             for sub in involved:
                 engagements.extend(_engagements(office, sub, codes, accepted=False))
@@ -101,11 +114,11 @@ def follow_up(config: Config, year: int, validation: Validation, funding: Fundin
         index = mine[0]
         if submissions[index].errors:
             engagements.extend(_engagements(office, submissions[index], codes, accepted=False))
-            outcomes.append(_not_reported(office, SUBMISSION_ERRORS, submissions[index],
-                                          contract))
+            outcomes.append(_not_reported(office, SUBMISSION_ERRORS, submissions[index], contract))
             continue
         outcome, listed, submissions[index] = _accepted_office(
-            office, submissions[index], contract, participating, config.partial)
+            office, submissions[index], contract, participating, config.partial
+        )
         outcomes.append(outcome)
         engagements.extend(listed)
 
@@ -117,8 +130,9 @@ def follow_up(config: Config, year: int, validation: Validation, funding: Fundin
         participating=participating,
         funding=funding,
         engagements=tuple(engagements),
-        validation=replace(validation, submissions=tuple(submissions),
-                           findings=tuple(set_findings)),
+        validation=replace(
+            validation, submissions=tuple(submissions), findings=tuple(set_findings)
+        ),
         sources=sources,
         config_source=config_source,
         tool_version=tool_version,
@@ -127,9 +141,13 @@ def follow_up(config: Config, year: int, validation: Validation, funding: Fundin
     )
 
 
-def _accepted_office(office: Office, sub: Submission, contract: list[tuple[Indicator, float]],
-                     participating: tuple[Municipality, ...], partial: float
-                     ) -> tuple[OfficeOutcome, list[Engagement], Submission]:
+def _accepted_office(
+    office: Office,
+    sub: Submission,
+    contract: list[tuple[Indicator, float]],
+    participating: tuple[Municipality, ...],
+    partial: float,
+) -> tuple[OfficeOutcome, list[Engagement], Submission]:
     """The outcome of an office whose one submission has no errors, its engagements, and the
     submission with the findings the follow-up added."""
     listed = _engagements(office, sub, frozenset(m.code for m in participating), accepted=True)
@@ -159,8 +177,9 @@ def _accepted_office(office: Office, sub: Submission, contract: list[tuple[Indic
         companies=counts.companies,
         smes=counts.smes,
         municipalities_reached=tuple(m for m in participating if m.code in counts.reach),
-        companies_by_municipality={m.code: len(counts.reach[m.code])
-                                   for m in participating if m.code in counts.reach},
+        companies_by_municipality={
+            m.code: len(counts.reach[m.code]) for m in participating if m.code in counts.reach
+        },
     )
     return outcome, listed, sub
 
@@ -182,13 +201,19 @@ def accepted(status: str) -> bool:
 # --- counting ---------------------------------------------------------------------------------
 
 
-def _engagements(office: Office, sub: Submission, codes: frozenset[int],
-                 accepted: bool) -> list[Engagement]:
+def _engagements(
+    office: Office, sub: Submission, codes: frozenset[int], accepted: bool
+) -> list[Engagement]:
     file = sub.path.name  # short and the same for every file; Kilder has the full paths
-    return [Engagement(office.id, file, c,
-                       counted=accepted and c.municipality is not None
-                       and c.municipality.code in codes)
-            for c in sub.companies]
+    return [
+        Engagement(
+            office.id,
+            file,
+            c,
+            counted=accepted and c.municipality is not None and c.municipality.code in codes,
+        )
+        for c in sub.companies
+    ]
 
 
 # --- attainment -------------------------------------------------------------------------------
@@ -210,20 +235,29 @@ def status_of(target: float, result: float | None, partial: float) -> tuple[floa
     return attainment, NOT_MET
 
 
-def _assess(indicator: Indicator, target: float, result: float | None, source: str,
-            partial: float) -> IndicatorOutcome:
+def _assess(
+    indicator: Indicator, target: float, result: float | None, source: str, partial: float
+) -> IndicatorOutcome:
     attainment, status = status_of(target, result, partial)
-    return IndicatorOutcome(indicator, target, result, attainment, status,
-                            source if result is not None else "")
+    return IndicatorOutcome(
+        indicator, target, result, attainment, status, source if result is not None else ""
+    )
 
 
-def _not_reported(office: Office, status: str, sub: Submission | None,
-                  contract: list[tuple[Indicator, float]]) -> OfficeOutcome:
+def _not_reported(
+    office: Office, status: str, sub: Submission | None, contract: list[tuple[Indicator, float]]
+) -> OfficeOutcome:
     return OfficeOutcome(
-        office=office, status=status, submission=sub,
-        indicators=tuple(IndicatorOutcome(i, target, None, None, NOT_REPORTED)
-                         for i, target in contract),
-        companies=0, smes=0, municipalities_reached=())
+        office=office,
+        status=status,
+        submission=sub,
+        indicators=tuple(
+            IndicatorOutcome(i, target, None, None, NOT_REPORTED) for i, target in contract
+        ),
+        companies=0,
+        smes=0,
+        municipalities_reached=(),
+    )
 
 
 def _cell_text(row: IndicatorRow | None) -> str:
@@ -246,8 +280,9 @@ def _has(findings: Iterable[Finding], new: Finding) -> bool:
     return any(f.code == new.code and f.file == new.file and f.row == new.row for f in findings)
 
 
-def _reported(findings: Iterable[Finding], code: str, office_id: str,
-              involved: Iterable[Submission] = ()) -> bool:
+def _reported(
+    findings: Iterable[Finding], code: str, office_id: str, involved: Iterable[Submission] = ()
+) -> bool:
     """Whether the validation already holds a `code` finding about this office."""
     files = {file_label(s) for s in involved}
     return any(f.code == code and (f.value == office_id or f.file in files) for f in findings)
@@ -257,11 +292,23 @@ def _reported(findings: Iterable[Finding], code: str, office_id: str,
 
 
 def _missing(office: Office, year: int) -> Finding:
-    return finding("submission-missing", f"{office.id}-{year}.xlsx", value=office.id,
-                   office=office.id, cluster=office.cluster, year=year)
+    return finding(
+        "submission-missing",
+        f"{office.id}-{year}.xlsx",
+        value=office.id,
+        office=office.id,
+        cluster=office.cluster,
+        year=year,
+    )
 
 
 def _duplicate(office: Office, year: int, involved: list[Submission]) -> Finding:
     names = [file_label(s) for s in involved]
-    return finding("submission-duplicate", names[0], value=office.id, office=office.id,
-                   year=year, files=", ".join(names[:-1]) + " og " + names[-1])
+    return finding(
+        "submission-duplicate",
+        names[0],
+        value=office.id,
+        office=office.id,
+        year=year,
+        files=", ".join(names[:-1]) + " og " + names[-1],
+    )

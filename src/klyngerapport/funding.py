@@ -54,19 +54,26 @@ def compute(config: Config, year: int, population: Population) -> Funding:
     as_cofinancer: dict[int, int] = {}
     for office in config.active_offices(year):
         lead = office.lead.code
-        weights = {code: population.by_code[code] for code in sorted(participating)
-                   if code != lead}
+        weights = {code: population.by_code[code] for code in sorted(participating) if code != lead}
         amounts = split(rest, weights)
         shares = [Share(office.lead, population.by_code[lead], config.lead_share, lead=True)]
-        shares.extend(Share(index.by_code(code), weights[code], kr, lead=False)
-                      for code, kr in sorted(amounts.items()))
+        shares.extend(
+            Share(index.by_code(code), weights[code], kr, lead=False)
+            for code, kr in sorted(amounts.items())
+        )
         office_rows.append(OfficeFunding(office, tuple(shares)))
         as_lead[lead] = as_lead.get(lead, 0) + config.lead_share
         for code, kr in amounts.items():
             as_cofinancer[code] = as_cofinancer.get(code, 0) + kr
     rows = tuple(
-        MunicipalityFunding(m, population.by_code[m.code], m.code in participating,
-                            as_lead.get(m.code, 0), as_cofinancer.get(m.code, 0))
-        for m in index.municipalities)
+        MunicipalityFunding(
+            m,
+            population.by_code[m.code],
+            m.code in participating,
+            as_lead.get(m.code, 0),
+            as_cofinancer.get(m.code, 0),
+        )
+        for m in index.municipalities
+    )
     grants = tuple(g for g in config.grants if g.active(year))
     return Funding(year, population, tuple(office_rows), rows, grants)

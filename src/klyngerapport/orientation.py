@@ -52,13 +52,16 @@ def display_path(path: Path, base: Path) -> str:
 
 
 def report_path(config: Config, year: int, output: Path | None) -> Path:
-    return (output if output is not None
-            else config.reports_dir(year) / f"klyngerapport-{year}.xlsx")
+    return output if output is not None else config.reports_dir(year) / f"klyngerapport-{year}.xlsx"
 
 
-def generate_report(config: Config, year: int, input_dir: Path | None = None,
-                    output: Path | None = None,
-                    progress: Progress | None = None) -> tuple[Followup, Path]:
+def generate_report(
+    config: Config,
+    year: int,
+    input_dir: Path | None = None,
+    output: Path | None = None,
+    progress: Progress | None = None,
+) -> tuple[Followup, Path]:
     """Build the follow-up of `year` and write the XLSX report; returns both."""
     from klyngerapport import funding
     from klyngerapport.followup import follow_up
@@ -67,24 +70,35 @@ def generate_report(config: Config, year: int, input_dir: Path | None = None,
     from klyngerapport.validation import validate_paths
 
     if not config.active_offices(year):
-        raise KlyngeError(f"Intet klyngekontor er aktivt i {year} ifølge {config.path.name}.",
-                          "Tjek årstallet, eller years = [første, sidste] under [[office]].")
+        raise KlyngeError(
+            f"Intet klyngekontor er aktivt i {year} ifølge {config.path.name}.",
+            "Tjek årstallet, eller years = [første, sidste] under [[office]].",
+        )
     folder = input_dir if input_dir is not None else config.submissions_dir(year)
     if not folder.is_dir():
-        raise KlyngeError(f"Indberetningsmappen for {year} findes ikke: {folder}",
-                          "Læg de indsendte filer dér, eller angiv mappen med --input.")
+        raise KlyngeError(
+            f"Indberetningsmappen for {year} findes ikke: {folder}",
+            "Læg de indsendte filer dér, eller angiv mappen med --input.",
+        )
     path = report_path(config, year, output)
     if path.exists() and path.is_dir():
         raise OutputError(f"{path} er en mappe; angiv et filnavn med --output.")
     _check_output(path, folder, config)
     population = load_population(config.population_source, config.quarter_for(year), config.base)
     validation = validate_paths([folder], config, year, progress=progress, whole_year=True)
-    sources = tuple(filter(None, (readable_source(s.path, config.base)
-                                  for s in validation.submissions)))
+    sources = tuple(
+        filter(None, (readable_source(s.path, config.base) for s in validation.submissions))
+    )
     result = follow_up(
-        config, year, validation, funding.compute(config, year, population), sources,
-        source_file(config.path, config.base), __version__,
-        dt.datetime.now().replace(microsecond=0))
+        config,
+        year,
+        validation,
+        funding.compute(config, year, population),
+        sources,
+        source_file(config.path, config.base),
+        __version__,
+        dt.datetime.now().replace(microsecond=0),
+    )
     try:
         write_report(result, path)
     except OSError as exc:
@@ -96,11 +110,15 @@ def generate_report(config: Config, year: int, input_dir: Path | None = None,
 def _check_output(path: Path, folder: Path, config: Config) -> None:
     """Refuse a report path that is not .xlsx or lies among the submissions (inputs stay)."""
     if path.suffix.lower() != ".xlsx":
-        raise OutputError(f"Rapporten {path} skal have endelsen .xlsx.",
-                          "Angiv fx --output rapporter/klyngerapport.xlsx.")
+        raise OutputError(
+            f"Rapporten {path} skal have endelsen .xlsx.",
+            "Angiv fx --output rapporter/klyngerapport.xlsx.",
+        )
     if path.resolve().is_relative_to(folder.resolve()):
         # It could replace a submitted file, and the next run would read it as a submission.
-        raise OutputError(f"Rapporten {path} må ikke ligge i indberetningsmappen "
-                          f"{display_path(folder, config.base)}: den kan overskrive en indsendt "
-                          "fil og ville blive læst som en indberetning.",
-                          "Vælg en anden placering med --output, fx i mappen rapporter.")
+        raise OutputError(
+            f"Rapporten {path} må ikke ligge i indberetningsmappen "
+            f"{display_path(folder, config.base)}: den kan overskrive en indsendt "
+            "fil og ville blive læst som en indberetning.",
+            "Vælg en anden placering med --output, fx i mappen rapporter.",
+        )

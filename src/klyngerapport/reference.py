@@ -47,8 +47,7 @@ class MunicipalityIndex:
         self._by_key: dict[object, Municipality] = {}
         for m in items:
             # Exact spellings and codes first: the common case is a dictionary hit.
-            for key in (m.name, fold(m.name), str(m.code), f"{m.code:04d}", m.code,
-                        float(m.code)):
+            for key in (m.name, fold(m.name), str(m.code), f"{m.code:04d}", m.code, float(m.code)):
                 self._by_key[key] = m
 
     def match(self, value: object) -> Municipality | None:
@@ -78,8 +77,9 @@ class MunicipalityIndex:
 def _read_municipalities(name: str) -> MunicipalityIndex:
     text = resources.files("klyngerapport").joinpath(f"data/{name}").read_text("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-    found = sorted((Municipality(int(r["kode"]), r["navn"].strip()) for r in rows),
-                   key=lambda m: m.code)
+    found = sorted(
+        (Municipality(int(r["kode"]), r["navn"].strip()) for r in rows), key=lambda m: m.code
+    )
     return MunicipalityIndex(tuple(found))
 
 
@@ -98,8 +98,11 @@ def danish_municipalities() -> MunicipalityIndex:
 def load_population(source: str, quarter: str, base: Path | None = None) -> Population:
     """Population per municipality in `quarter` from the bundled data or a FOLK1A CSV download."""
     if source == BUILTIN_POPULATION:
-        text = resources.files("klyngerapport").joinpath(
-            "data/folk1a-region-sjaelland-2023K1.csv").read_text("utf-8-sig")
+        text = (
+            resources.files("klyngerapport")
+            .joinpath("data/folk1a-region-sjaelland-2023K1.csv")
+            .read_text("utf-8-sig")
+        )
         label = f"FOLK1A {BUILTIN_QUARTER} (indbygget i klyngerapport, Danmarks Statistik)"
         origin = "det indbyggede folketal"
     else:
@@ -113,10 +116,12 @@ def load_population(source: str, quarter: str, base: Path | None = None) -> Popu
         except UnicodeDecodeError:
             raise PopulationError(
                 f"Filen med folketal {path} er ikke UTF-8-tekst.",
-                "Gem filen fra Statistikbanken som CSV (UTF-8).") from None
+                "Gem filen fra Statistikbanken som CSV (UTF-8).",
+            ) from None
         except OSError as exc:
-            raise PopulationError(f"Filen med folketal {path} kan ikke læses: {exc.strerror}.",
-                                  FOLK1A_HELP) from None
+            raise PopulationError(
+                f"Filen med folketal {path} kan ikke læses: {exc.strerror}.", FOLK1A_HELP
+            ) from None
         label = f"FOLK1A {quarter}, Danmarks Statistik ({path.name})"
         origin = str(path)
     by_code = parse_folk1a(text, quarter, origin)
@@ -133,7 +138,8 @@ def parse_folk1a(text: str, quarter: str, origin: str) -> dict[int, int]:
         raise PopulationError(
             f"{origin} har ikke kolonnerne OMRÅDE;TID;INDHOLD "
             f"(fandt: {';'.join(header) or 'intet'}).",
-            FOLK1A_HELP)
+            FOLK1A_HELP,
+        )
     area_i, time_i, value_i = (header.index(c) for c in wanted)
     found: dict[int, int] = {}
     quarters_seen: set[str] = set()
@@ -141,8 +147,9 @@ def parse_folk1a(text: str, quarter: str, origin: str) -> dict[int, int]:
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) <= max(area_i, time_i, value_i):
-            raise PopulationError(f"{origin}, linje {line_no}: for få felter ({';'.join(row)}).",
-                                  FOLK1A_HELP)
+            raise PopulationError(
+                f"{origin}, linje {line_no}: for få felter ({';'.join(row)}).", FOLK1A_HELP
+            )
         area, time, value = row[area_i].strip(), row[time_i].strip(), row[value_i].strip()
         quarters_seen.add(time)
         if time != quarter:
@@ -156,20 +163,24 @@ def parse_folk1a(text: str, quarter: str, origin: str) -> dict[int, int]:
         except ValueError:
             raise PopulationError(
                 f"{origin}, linje {line_no}: folketallet '{value}' for {area} er ikke et helt tal.",
-                FOLK1A_HELP) from None
+                FOLK1A_HELP,
+            ) from None
         if count < 0:
-            raise PopulationError(f"{origin}, linje {line_no}: negativt folketal for {area}.",
-                                  FOLK1A_HELP)
+            raise PopulationError(
+                f"{origin}, linje {line_no}: negativt folketal for {area}.", FOLK1A_HELP
+            )
         found[municipality.code] = count
     if not found:
         seen = ", ".join(sorted(quarters_seen)) or "ingen"
         raise PopulationError(
             f"Folketal for kvartalet {quarter} findes ikke i {origin} (kvartaler i filen: {seen}).",
-            FOLK1A_HELP)
+            FOLK1A_HELP,
+        )
     if not any(found.values()):
         raise PopulationError(f"{origin}: alle folketal for {quarter} er 0.", FOLK1A_HELP)
     missing = [m.name for m in index.municipalities if m.code not in found]
     if missing:
         raise PopulationError(
-            f"{origin} mangler folketal for {quarter} for: {', '.join(missing)}.", FOLK1A_HELP)
+            f"{origin} mangler folketal for {quarter} for: {', '.join(missing)}.", FOLK1A_HELP
+        )
     return found

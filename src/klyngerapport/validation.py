@@ -39,8 +39,9 @@ Progress = Callable[[int, int, str], None]
 # --- one file ----------------------------------------------------------------------------------
 
 
-def validate_file(path: Path, config: Config, year: int | None, display: str,
-                  keep_rows: bool = True) -> Submission:
+def validate_file(
+    path: Path, config: Config, year: int | None, display: str, keep_rows: bool = True
+) -> Submission:
     """Read and check one submission workbook. Never raises for what is in the file.
 
     `year` is the year asked for (None: the year the file states); `display` is how the file is
@@ -51,15 +52,15 @@ def validate_file(path: Path, config: Config, year: int | None, display: str,
             return _validate_workbook(path, config, year, display, keep_rows)
     except FileProblem as problem:
         office_id, file_year = office_from_name(path, config, year)
-        return Submission(path, office_id, file_year,
-                          findings=(_problem_finding(display, problem),))
+        return Submission(
+            path, office_id, file_year, findings=(_problem_finding(display, problem),)
+        )
     except Exception as exc:  # a bug must not stop the other files; the message says so
         office_id, file_year = office_from_name(path, config, year)
         return Submission(path, office_id, file_year, findings=(_crash_finding(display, exc),))
 
 
-def office_from_name(path: Path, config: Config, year: int | None
-                     ) -> tuple[str | None, int | None]:
+def office_from_name(path: Path, config: Config, year: int | None) -> tuple[str | None, int | None]:
     """The office and year a file's name points to ("bio-solutions-2022.xlsx"), if any.
 
     Used only for a file that cannot be read: the office did send something, so the report
@@ -68,11 +69,12 @@ def office_from_name(path: Path, config: Config, year: int | None
     """
     stem = path.stem.casefold()
     ids = sorted((o.id for o in config.offices), key=len, reverse=True)
-    office = next((i for i in ids
-                   if stem == i or stem.startswith((f"{i}-", f"{i} ", f"{i}_"))), None)
+    office = next(
+        (i for i in ids if stem == i or stem.startswith((f"{i}-", f"{i} ", f"{i}_"))), None
+    )
     if office is None:
         return None, None
-    found = re.search(r"(?<!\d)(\d{4})(?!\d)", stem[len(office):])
+    found = re.search(r"(?<!\d)(\d{4})(?!\d)", stem[len(office) :])
     return office, int(found.group(1)) if found else year
 
 
@@ -108,8 +110,9 @@ def _step(findings: list[Finding], display: str) -> Iterator[None]:
         findings.append(_crash_finding(display, exc))
 
 
-def _validate_workbook(path: Path, config: Config, year: int | None, display: str,
-                       keep_rows: bool) -> Submission:
+def _validate_workbook(
+    path: Path, config: Config, year: int | None, display: str, keep_rows: bool
+) -> Submission:
     workbook = open_workbook(path)
     findings: list[Finding] = []
     meta: Metadata | None = None
@@ -131,8 +134,7 @@ def _validate_workbook(path: Path, config: Config, year: int | None, display: st
         with _step(findings, display):
             sheet = _sheet(workbook, INDICATORS, display, findings)
             if sheet is not None:
-                indicators, found = check_indicators(sheet, display, config, office_id,
-                                                     the_year)
+                indicators, found = check_indicators(sheet, display, config, office_id, the_year)
                 findings.extend(found)
         sheet = None
         # A number reported for a derived indicator is compared with the count of the company
@@ -143,13 +145,15 @@ def _validate_workbook(path: Path, config: Config, year: int | None, display: st
         with _step(findings, display):
             sheet = _sheet(workbook, COMPANIES, display, findings)
             if sheet is not None:
-                companies, found = check_companies(sheet, display, dates_year,
-                                                   config.participating(), keep_rows or compare)
+                companies, found = check_companies(
+                    sheet, display, dates_year, config.participating(), keep_rows or compare
+                )
                 findings.extend(found)
                 if compare:
                     codes = frozenset(m.code for m in config.participating())
-                    findings.extend(derived_differences(display, indicators, companies,
-                                                        contract, codes))
+                    findings.extend(
+                        derived_differences(display, indicators, companies, contract, codes)
+                    )
         sheet = None
         if not keep_rows:
             companies = ()
@@ -157,9 +161,16 @@ def _validate_workbook(path: Path, config: Config, year: int | None, display: st
         workbook.close()
     # The same crash in every step is one finding.
     findings = sorted(dict.fromkeys(findings), key=Finding.sort_key)
-    return Submission(path, office_id, meta.year if meta else None,
-                      contact=meta.contact if meta else "", email=meta.email if meta else "",
-                      indicators=indicators, companies=companies, findings=tuple(findings))
+    return Submission(
+        path,
+        office_id,
+        meta.year if meta else None,
+        contact=meta.contact if meta else "",
+        email=meta.email if meta else "",
+        indicators=indicators,
+        companies=companies,
+        findings=tuple(findings),
+    )
 
 
 def _problem_finding(display: str, problem: FileProblem) -> Finding:
@@ -171,8 +182,7 @@ def _crash_finding(display: str, exc: Exception) -> Finding:
     return finding("file-unreadable/crash", display, detail=detail[:300])
 
 
-def _sheet(workbook: Workbook, name: str, display: str,
-           findings: list[Finding]) -> RawSheet | None:
+def _sheet(workbook: Workbook, name: str, display: str, findings: list[Finding]) -> RawSheet | None:
     sheet = workbook.sheet(name)
     if sheet is None:
         found = ", ".join(f'"{n}"' for n in workbook.sheet_names) or "ingen faner"
@@ -183,8 +193,9 @@ def _sheet(workbook: Workbook, name: str, display: str,
 # --- files and folders -------------------------------------------------------------------------
 
 
-def collect_files(paths: Iterable[Path],
-                  cwd: Path | None = None) -> tuple[list[Path], list[Submission]]:
+def collect_files(
+    paths: Iterable[Path], cwd: Path | None = None
+) -> tuple[list[Path], list[Submission]]:
     """The workbooks to check, and the other files found (each with a file-unsupported finding).
 
     Folders are walked recursively in name order; lock files (~$...) and hidden files and
@@ -196,8 +207,9 @@ def collect_files(paths: Iterable[Path],
     seen: set[Path] = set()
     for given in paths:
         if not given.exists():
-            raise KlyngeError(f"{given} findes ikke.",
-                              "Tjek stavningen, og angiv filer eller mapper, der findes.")
+            raise KlyngeError(
+                f"{given} findes ikke.", "Tjek stavningen, og angiv filer eller mapper, der findes."
+            )
         candidates = _walk(given, set()) if _is_folder(given) else iter([given])
         for path in candidates:
             key = path.resolve()
@@ -224,8 +236,10 @@ def _walk(folder: Path, visited: set[Path]) -> Iterator[Path]:
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.name.casefold())
     except OSError as exc:
-        raise KlyngeError(f"Mappen {folder} kan ikke læses: {exc.strerror or exc}.",
-                          "Tjek, at mappen findes, og at du har adgang til den.") from None
+        raise KlyngeError(
+            f"Mappen {folder} kan ikke læses: {exc.strerror or exc}.",
+            "Tjek, at mappen findes, og at du har adgang til den.",
+        ) from None
     for entry in entries:
         if is_skipped(entry):
             continue
@@ -245,9 +259,14 @@ def _unsupported(path: Path, display: str) -> Submission:
 # --- a set of files ----------------------------------------------------------------------------
 
 
-def validate_paths(paths: Sequence[Path], config: Config, year: int | None,
-                   progress: Progress | None = None, whole_year: bool = False,
-                   keep_rows: bool = True) -> Validation:
+def validate_paths(
+    paths: Sequence[Path],
+    config: Config,
+    year: int | None,
+    progress: Progress | None = None,
+    whole_year: bool = False,
+    keep_rows: bool = True,
+) -> Validation:
     """Check every workbook in `paths` (files or folders) for `year` (None: any year).
 
     `whole_year`: `paths` is the year's submission folder, so an office active in `year` without
@@ -262,8 +281,7 @@ def validate_paths(paths: Sequence[Path], config: Config, year: int | None,
     for done, path in enumerate(files):
         if progress is not None:
             progress(done, total, path.name)
-        submissions.append(validate_file(path, config, year, display_path(path, cwd),
-                                         keep_rows))
+        submissions.append(validate_file(path, config, year, display_path(path, cwd), keep_rows))
     if progress is not None:
         progress(total, total, "")
     submissions = _mark_duplicates(submissions, year, cwd)
@@ -282,8 +300,9 @@ def _cwd() -> Path | None:
         return None
 
 
-def _mark_duplicates(submissions: list[Submission], year: int | None,
-                     cwd: Path | None) -> list[Submission]:
+def _mark_duplicates(
+    submissions: list[Submission], year: int | None, cwd: Path | None
+) -> list[Submission]:
     groups: dict[tuple[str, int | None], list[int]] = {}
     for i, s in enumerate(submissions):
         if s.office_id is not None:
@@ -295,20 +314,32 @@ def _mark_duplicates(submissions: list[Submission], year: int | None,
         names = [display_path(submissions[i].path, cwd) for i in members]
         files = ", ".join(names[:-1]) + " og " + names[-1]
         for i, name in zip(members, names, strict=True):
-            extra = finding("submission-duplicate", name, value=office_id, office=office_id,
-                            year=group_year if group_year is not None else "(uden år)",
-                            files=files)
+            extra = finding(
+                "submission-duplicate",
+                name,
+                value=office_id,
+                office=office_id,
+                year=group_year if group_year is not None else "(uden år)",
+                files=files,
+            )
             found = sorted((*out[i].findings, extra), key=Finding.sort_key)
             out[i] = dataclasses.replace(out[i], findings=tuple(found))
     return out
 
 
-def _missing(submissions: list[Submission], config: Config, year: int,
-             folder: str) -> list[Finding]:
+def _missing(
+    submissions: list[Submission], config: Config, year: int, folder: str
+) -> list[Finding]:
     present = {s.office_id for s in submissions if s.year in (year, None)}
     return [
-        finding("submission-missing", folder, value=office.id, office=office.id,
-                cluster=office.cluster, year=year)
+        finding(
+            "submission-missing",
+            folder,
+            value=office.id,
+            office=office.id,
+            cluster=office.cluster,
+            year=year,
+        )
         for office in config.active_offices(year)
         if office.id not in present
     ]

@@ -39,7 +39,13 @@ from klyngerapport.reference import danish_municipalities
 
 SHEET = "Virksomheder"
 CVR, NAME, MUNICIPALITY, SME, ACTIVITY, DATE = (
-    "CVR-nummer", "Virksomhedsnavn", "Kommune", "SMV", "Aktivitet", "Dato")
+    "CVR-nummer",
+    "Virksomhedsnavn",
+    "Kommune",
+    "SMV",
+    "Aktivitet",
+    "Dato",
+)
 COLUMNS = Columns(
     names={
         CVR: ("CVR", "CVR-nr", "CVR-nr.", "CVR nummer"),
@@ -58,9 +64,13 @@ _CHECKSUM = "!"  # prefix of a CVR outcome whose check digit is wrong
 T = TypeVar("T")
 
 
-def check_companies(sheet: RawSheet, file: str, year: int | None,
-                    participating: Iterable[Municipality], keep_rows: bool = True
-                    ) -> tuple[tuple[CompanyRow, ...], tuple[Finding, ...]]:
+def check_companies(
+    sheet: RawSheet,
+    file: str,
+    year: int | None,
+    participating: Iterable[Municipality],
+    keep_rows: bool = True,
+) -> tuple[tuple[CompanyRow, ...], tuple[Finding, ...]]:
     """Read and check Virksomheder. Rows are kept when their CVR number is valid.
 
     `year` is the submission's year (None: dates are not checked against a year);
@@ -91,39 +101,83 @@ def check_companies(sheet: RawSheet, file: str, year: int | None,
     # --- what is wrong, column by column (nothing to do on the happy path) --------------------
     report.each(cvr, invalid_cvr, lambda row, v: _bad_cvr(report, row, cvr.col, v, cvr_of[v]))
     if missing_names := {v for v, text in name_of.items() if not text}:
+
         def name_missing(row: int, value: object) -> None:
             raw = cvr.raw[row - table.first]
             if is_blank(value) and sheet.formula_without_value(row, name.col):
                 findings.add("formula-no-value", row, name.col)
                 return
             shown = cvr_of[raw] if len(cvr_of[raw]) == 8 else display(raw).strip()
-            findings.add("name-missing", row, name.col, value=value or None,
-                         cvr=shown or "(mangler)")
+            findings.add(
+                "name-missing", row, name.col, value=value or None, cvr=shown or "(mangler)"
+            )
+
         report.each(name, missing_names, name_missing)
-    report.each(muni, {v for v, m in muni_of.items() if m is None},
-                lambda row, v: report.bad(row, muni.col, v, "municipality-unknown",
-                                          suggest=_municipality_suggestion(v)))
+    report.each(
+        muni,
+        {v for v, m in muni_of.items() if m is None},
+        lambda row, v: report.bad(
+            row, muni.col, v, "municipality-unknown", suggest=_municipality_suggestion(v)
+        ),
+    )
     codes = {m.code for m in participating}
     outside = {v: m for v, m in muni_of.items() if m is not None and m.code not in codes}
-    report.each(muni, outside, lambda row, v: findings.add(
-        "municipality-outside", row, muni.col, value=v, municipality=outside[v].name))
-    report.each(sme, {v for v, b in sme_of.items() if b is None},
-                lambda row, v: report.bad(row, sme.col, v, "sme-invalid"))
-    report.each(act, {v for v, a in act_of.items() if a is None},
-                lambda row, v: report.bad(row, act.col, v, "activity-unknown",
-                                          known=_ACTIVITY_LIST, suggest=_activity_suggestion(v)))
+    report.each(
+        muni,
+        outside,
+        lambda row, v: findings.add(
+            "municipality-outside", row, muni.col, value=v, municipality=outside[v].name
+        ),
+    )
+    report.each(
+        sme,
+        {v for v, b in sme_of.items() if b is None},
+        lambda row, v: report.bad(row, sme.col, v, "sme-invalid"),
+    )
+    report.each(
+        act,
+        {v for v, a in act_of.items() if a is None},
+        lambda row, v: report.bad(
+            row,
+            act.col,
+            v,
+            "activity-unknown",
+            known=_ACTIVITY_LIST,
+            suggest=_activity_suggestion(v),
+        ),
+    )
     example_year = year or dt.date.today().year
-    report.each(date, {v for v, d in date_of.items() if d is None},
-                lambda row, v: report.bad(row, date.col, v, "date-invalid", year=example_year))
+    report.each(
+        date,
+        {v for v, d in date_of.items() if d is None},
+        lambda row, v: report.bad(row, date.col, v, "date-invalid", year=example_year),
+    )
     as_text = {v: p[0] for v, p in parsed_of.items() if p and p[1]}
-    report.each(date, as_text, lambda row, v: findings.add(
-        "date-as-text/serial" if isinstance(v, int | float) else "date-as-text",
-        row, date.col, value=v, date=format_date(as_text[v])))
+    report.each(
+        date,
+        as_text,
+        lambda row, v: findings.add(
+            "date-as-text/serial" if isinstance(v, int | float) else "date-as-text",
+            row,
+            date.col,
+            value=v,
+            date=format_date(as_text[v]),
+        ),
+    )
     if year is not None:
         other_year = {v: d for v, d in date_of.items() if d is not None and d.year != year}
-        report.each(date, other_year, lambda row, v: findings.add(
-            "date-outside-year", row, date.col, value=v, date=format_date(other_year[v]),
-            year=year))
+        report.each(
+            date,
+            other_year,
+            lambda row, v: findings.add(
+                "date-outside-year",
+                row,
+                date.col,
+                value=v,
+                date=format_date(other_year[v]),
+                year=year,
+            ),
+        )
 
     # --- the rows to keep: those with a valid CVR number -------------------------------------
     rows: Sequence[int] = range(table.first, table.first + n)
@@ -132,8 +186,12 @@ def check_companies(sheet: RawSheet, file: str, year: int | None,
     dates = list(map(date_of.__getitem__, date.raw))
     keep = [i for i, v in enumerate(cvr.raw) if v not in invalid_cvr] if invalid_cvr else None
     if keep is not None:
-        rows, cvrs, acts, dates = _pick(rows, keep), _pick(cvrs, keep), _pick(acts, keep), \
-            _pick(dates, keep)
+        rows, cvrs, acts, dates = (
+            _pick(rows, keep),
+            _pick(cvrs, keep),
+            _pick(acts, keep),
+            _pick(dates, keep),
+        )
     kept: tuple[CompanyRow, ...] = ()
     if keep_rows:
         names = list(map(name_of.__getitem__, name.raw))
@@ -163,7 +221,7 @@ class _Table:
     def __init__(self, sheet: RawSheet, header_row: int, cols: list[int]) -> None:
         self.sheet = sheet
         self.first = header_row + 1  # sheet row of body[0]
-        body = sheet.data[header_row - sheet.first_row + 1:]
+        body = sheet.data[header_row - sheet.first_row + 1 :]
         index = [c - sheet.first_col for c in cols]
         width = max(index) + 1
         # Rows of formulas without a calculated value lie below the reader's grid.
@@ -187,14 +245,22 @@ class _Table:
         if not blank:
             return set()
         index, first = self.index, self.first
-        empty = {first + i for i, r in enumerate(self.body)
-                 if r[index[0]] in blank and all(is_blank(r[j]) for j in index)}
+        empty = {
+            first + i
+            for i, r in enumerate(self.body)
+            if r[index[0]] in blank and all(is_blank(r[j]) for j in index)
+        }
         if not empty:
             return empty
         sheet, cols = self.sheet, [c.col for c in self.columns]
-        return {row for row in empty
-                if not any(sheet.formula_without_value(row, col)
-                           or sheet.error_value(row, col) is not None for col in cols)}
+        return {
+            row
+            for row in empty
+            if not any(
+                sheet.formula_without_value(row, col) or sheet.error_value(row, col) is not None
+                for col in cols
+            )
+        }
 
 
 class _Reporter:
@@ -205,8 +271,9 @@ class _Reporter:
         self.findings = findings
         self.empty = empty
 
-    def each(self, column: _Column, wrong: Collection[Any],
-             report: Callable[[int, Any], None]) -> None:
+    def each(
+        self, column: _Column, wrong: Collection[Any], report: Callable[[int, Any], None]
+    ) -> None:
         if not wrong:
             return
         first, empty = self.table.first, self.empty
@@ -245,8 +312,9 @@ def _bad_cvr(report: _Reporter, row: int, col: int, raw: object, outcome: str) -
         report.bad(row, col, raw, "cvr-invalid")
 
 
-def _duplicates(rows: Sequence[int], cvrs: list[str], acts: list[str | None],
-                dates: list[dt.date | None]) -> list[tuple[int, int, str]]:
+def _duplicates(
+    rows: Sequence[int], cvrs: list[str], acts: list[str | None], dates: list[dt.date | None]
+) -> list[tuple[int, int, str]]:
     """(row, first row, CVR) of each engagement that repeats an earlier row."""
     keys = list(zip(cvrs, acts, dates, strict=True))
     if len(set(keys)) == len(keys):
@@ -321,15 +389,22 @@ def _company_row_builder() -> Callable[..., CompanyRow]:
     directly gives an equal object. If the model's fields change, this falls back to the class.
     """
     slots = [CompanyRow.__dict__.get(name) for name in _ROW_FIELDS]
-    if (tuple(f.name for f in dataclasses.fields(CompanyRow)) != _ROW_FIELDS
-            or not all(isinstance(s, types.MemberDescriptorType) for s in slots)):
+    if tuple(f.name for f in dataclasses.fields(CompanyRow)) != _ROW_FIELDS or not all(
+        isinstance(s, types.MemberDescriptorType) for s in slots
+    ):
         return CompanyRow
     new = object.__new__
-    set_row, set_cvr, set_name, set_muni, set_sme, set_act, set_date = (
-        s.__set__ for s in slots)  # type: ignore[union-attr]
+    set_row, set_cvr, set_name, set_muni, set_sme, set_act, set_date = (s.__set__ for s in slots)  # type: ignore[union-attr]
 
-    def build(row: int, cvr: str, name: str, municipality: Municipality | None,
-              sme: bool | None, activity: str | None, date: dt.date | None) -> CompanyRow:
+    def build(
+        row: int,
+        cvr: str,
+        name: str,
+        municipality: Municipality | None,
+        sme: bool | None,
+        activity: str | None,
+        date: dt.date | None,
+    ) -> CompanyRow:
         company = new(CompanyRow)
         set_row(company, row)
         set_cvr(company, cvr)

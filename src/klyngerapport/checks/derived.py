@@ -40,9 +40,12 @@ class Counts:
                 reach.setdefault(c.municipality.code, set()).add(c.cvr)
             if c.activity is not None:
                 activities.setdefault(c.activity, set()).add(c.cvr)
-        return cls(frozenset(cvrs), frozenset(smes),
-                   {k: frozenset(v) for k, v in reach.items()},
-                   {k: frozenset(v) for k, v in activities.items()})
+        return cls(
+            frozenset(cvrs),
+            frozenset(smes),
+            {k: frozenset(v) for k, v in reach.items()},
+            {k: frozenset(v) for k, v in activities.items()},
+        )
 
     @property
     def companies(self) -> int:
@@ -73,7 +76,6 @@ def rows_by_id(rows: tuple[IndicatorRow, ...]) -> dict[str, IndicatorRow]:
     return found
 
 
-
 _COUNTED = {
     "companies": "unikke CVR-numre i de deltagende kommuner",
     "smes": "unikke CVR-numre med SMV = Ja i de deltagende kommuner",
@@ -81,19 +83,26 @@ _COUNTED = {
 }
 
 
-def derived_differences(file: str, rows: Iterable[IndicatorRow],
-                        companies: Iterable[CompanyRow],
-                        contract: Iterable[tuple[Indicator, float]],
-                        codes: frozenset[int]) -> list[Finding]:
+def derived_differences(
+    file: str,
+    rows: Iterable[IndicatorRow],
+    companies: Iterable[CompanyRow],
+    contract: Iterable[tuple[Indicator, float]],
+    codes: frozenset[int],
+) -> list[Finding]:
     """`derived-differs` of one file: derived indicators whose reported number is not the count
     of its company rows in the participating municipalities (`codes`), as `generate` counts."""
     by_id = rows_by_id(tuple(rows))
-    reported = [(i, by_id[i.id]) for i, _ in contract
-                if i.derive is not None and i.id in by_id and by_id[i.id].result is not None]
+    reported = [
+        (i, by_id[i.id])
+        for i, _ in contract
+        if i.derive is not None and i.id in by_id and by_id[i.id].result is not None
+    ]
     if not reported:
         return []
-    counts = Counts.of(c for c in companies
-                       if c.municipality is not None and c.municipality.code in codes)
+    counts = Counts.of(
+        c for c in companies if c.municipality is not None and c.municipality.code in codes
+    )
     found = []
     for indicator, row in reported:
         count = counts.derived(indicator.derive or "")
@@ -102,15 +111,23 @@ def derived_differences(file: str, rows: Iterable[IndicatorRow],
     return found
 
 
-def derived_differs(file: str, indicator: Indicator, row: IndicatorRow,
-                     count: int) -> Finding:
+def derived_differs(file: str, indicator: Indicator, row: IndicatorRow, count: int) -> Finding:
     kind = indicator.derive or ""
-    counted = _COUNTED.get(kind) or (f"unikke CVR-numre med aktiviteten "
-                                     f"{kind.removeprefix('activity:')} i de deltagende kommuner")
+    counted = _COUNTED.get(kind) or (
+        f"unikke CVR-numre med aktiviteten "
+        f"{kind.removeprefix('activity:')} i de deltagende kommuner"
+    )
     col = _column_index(row.result_cell)
-    return build("derived-differs", file, INDICATOR_SHEET, row.row, col,
-                 col is None, row.result, {"indicator": indicator.id,
-                                           "count": f"{danish_number(count)} {counted}"})
+    return build(
+        "derived-differs",
+        file,
+        INDICATOR_SHEET,
+        row.row,
+        col,
+        col is None,
+        row.result,
+        {"indicator": indicator.id, "count": f"{danish_number(count)} {counted}"},
+    )
 
 
 def _column_index(cell: str) -> int | None:

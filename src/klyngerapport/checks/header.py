@@ -67,6 +67,5 @@ def find_header(sheet: RawSheet, columns: Columns, findings: SheetFindings) -> H
         return None
     missing = [c for c in columns.required if c not in best.columns]
     for name in missing:
-        findings.add_row("column-missing", best.row, column=name,
-                     header_row=best.row)
+        findings.add_row("column-missing", best.row, column=name, header_row=best.row)
     return None if missing else best

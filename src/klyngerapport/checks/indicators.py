@@ -34,8 +34,9 @@ COLUMNS = Columns(
 _TOLERANCE = 1e-9
 
 
-def contract_for(config: Config, office_id: str | None,
-                 year: int | None) -> list[tuple[Indicator, float]] | None:
+def contract_for(
+    config: Config, office_id: str | None, year: int | None
+) -> list[tuple[Indicator, float]] | None:
     """The office's contract for the year, or None when it cannot be known."""
     if office_id is None or year is None:
         return None
@@ -45,8 +46,9 @@ def contract_for(config: Config, office_id: str | None,
     return config.contract(office_id, year)
 
 
-def check_indicators(sheet: RawSheet, file: str, config: Config, office_id: str | None,
-                     year: int | None) -> tuple[tuple[IndicatorRow, ...], tuple[Finding, ...]]:
+def check_indicators(
+    sheet: RawSheet, file: str, config: Config, office_id: str | None, year: int | None
+) -> tuple[tuple[IndicatorRow, ...], tuple[Finding, ...]]:
     """Read and check Indikatorer against the office's contract for `year`.
 
     Without a known contract (office or year unknown) results are still read and checked, but
@@ -69,26 +71,46 @@ def check_indicators(sheet: RawSheet, file: str, config: Config, office_id: str 
     for row in range(header.row + 1, sheet.last_row(known) + 1):
         # A formula without a calculated value, or an error cell, reads as blank; its row is not
         # empty.
-        if all(is_blank(sheet.value(row, c)) and not sheet.formula_without_value(row, c)
-               and sheet.error_value(row, c) is None for c in known):
+        if all(
+            is_blank(sheet.value(row, c))
+            and not sheet.formula_without_value(row, c)
+            and sheet.error_value(row, c) is None
+            for c in known
+        ):
             continue
         raw_id = sheet.value(row, c_id)
         ident = clean_text(raw_id).upper()
         if not ident:
-            key = ("formula-no-value" if sheet.formula_without_value(row, c_id)
-                   else "indicator-unknown/no-id")
+            key = (
+                "formula-no-value"
+                if sheet.formula_without_value(row, c_id)
+                else "indicator-unknown/no-id"
+            )
             findings.add(key, row, c_id)
             continue
         if ident in first_row:
-            findings.add("row-duplicate/indicator", row, c_id, value=raw_id, indicator=ident,
-                         first=first_row[ident])
+            findings.add(
+                "row-duplicate/indicator",
+                row,
+                c_id,
+                value=raw_id,
+                indicator=ident,
+                first=first_row[ident],
+            )
             continue
         first_row[ident] = row
         if contract is not None and ident not in targets:
             known_ids = list(targets)
-            findings.add("indicator-unknown", row, c_id, value=raw_id,
-                         suggest=suggestion(ident, known_ids) if known_ids else "",
-                         office=office_id, year=year, known=", ".join(known_ids) or "ingen")
+            findings.add(
+                "indicator-unknown",
+                row,
+                c_id,
+                value=raw_id,
+                suggest=suggestion(ident, known_ids) if known_ids else "",
+                office=office_id,
+                year=year,
+                known=", ".join(known_ids) or "ingen",
+            )
             continue
         indicator = targets[ident][0] if ident in targets else catalogue.get(ident)
         derived = indicator is not None and indicator.derived
@@ -102,14 +124,24 @@ def check_indicators(sheet: RawSheet, file: str, config: Config, office_id: str 
             if ident in targets:
                 contract_target = targets[ident][1]
                 if is_blank(raw_target):
-                    findings.add("target-differs/blank", row, c_target, indicator=ident,
-                                 target=format_number(contract_target))
+                    findings.add(
+                        "target-differs/blank",
+                        row,
+                        c_target,
+                        indicator=ident,
+                        target=format_number(contract_target),
+                    )
                 elif target is None or abs(target - contract_target) > _TOLERANCE:
-                    findings.add("target-differs", row, c_target, value=raw_target,
-                                 indicator=ident, target=format_number(contract_target))
+                    findings.add(
+                        "target-differs",
+                        row,
+                        c_target,
+                        value=raw_target,
+                        indicator=ident,
+                        target=format_number(contract_target),
+                    )
         comment = clean_text(sheet.value(row, c_comment)) if c_comment is not None else ""
-        rows.append(IndicatorRow(ident, row, target, result, comment,
-                                 cell_ref(row, c_result)))
+        rows.append(IndicatorRow(ident, row, target, result, comment, cell_ref(row, c_result)))
 
     for indicator, _ in contract or ():
         if indicator.id not in first_row and not indicator.derived:
@@ -117,8 +149,9 @@ def check_indicators(sheet: RawSheet, file: str, config: Config, office_id: str 
     return tuple(rows), tuple(findings.items)
 
 
-def _result(sheet: RawSheet, row: int, col: int, ident: str, derived: bool,
-            findings: SheetFindings) -> float | None:
+def _result(
+    sheet: RawSheet, row: int, col: int, ident: str, derived: bool, findings: SheetFindings
+) -> float | None:
     raw = sheet.value(row, col)
     if is_blank(raw):
         if derived:
@@ -137,8 +170,9 @@ def _result(sheet: RawSheet, row: int, col: int, ident: str, derived: bool,
         return None
     number, as_text = parsed
     if as_text:
-        findings.add("number-as-text", row, col, value=raw, what="Resultatet",
-                     number=format_number(number))
+        findings.add(
+            "number-as-text", row, col, value=raw, what="Resultatet", number=format_number(number)
+        )
     if number < 0:
         findings.add("result-negative", row, col, value=raw, indicator=ident)
         return None

@@ -39,8 +39,7 @@ class Metadata:
     findings: tuple[Finding, ...]
 
 
-def check_metadata(sheet: RawSheet, file: str, config: Config,
-                   year: int | None = None) -> Metadata:
+def check_metadata(sheet: RawSheet, file: str, config: Config, year: int | None = None) -> Metadata:
     """Read and check the Indberetning sheet. `year` is the year asked for (None: any)."""
     findings = SheetFindings(file, sheet.name)
     rows: dict[str, int] = {}
@@ -69,16 +68,16 @@ def check_metadata(sheet: RawSheet, file: str, config: Config,
     )
 
 
-def _year(sheet: RawSheet, row: int | None, asked: int | None, config: Config,
-          findings: SheetFindings) -> int | None:
+def _year(
+    sheet: RawSheet, row: int | None, asked: int | None, config: Config, findings: SheetFindings
+) -> int | None:
     example = asked or _example_year(config)
     if row is None:
         findings.add("year-missing/no-label", example=example)
         return None
     raw = sheet.value(row, _VALUE_COL)
     if is_blank(raw):
-        key = ("formula-no-value" if sheet.formula_without_value(row, _VALUE_COL)
-               else "year-missing")
+        key = "formula-no-value" if sheet.formula_without_value(row, _VALUE_COL) else "year-missing"
         findings.add(key, row, _VALUE_COL, example=example)
         return None
     found = parse_year(raw)
@@ -90,16 +89,18 @@ def _year(sheet: RawSheet, row: int | None, asked: int | None, config: Config,
     return found
 
 
-def _office(sheet: RawSheet, row: int | None, year: int | None, config: Config,
-            findings: SheetFindings) -> str | None:
+def _office(
+    sheet: RawSheet, row: int | None, year: int | None, config: Config, findings: SheetFindings
+) -> str | None:
     example = config.offices[0].id if config.offices else "we-build-denmark"
     if row is None:
         findings.add("office-missing/no-label", example=example)
         return None
     raw = sheet.value(row, _VALUE_COL)
     if is_blank(raw):
-        key = ("formula-no-value" if sheet.formula_without_value(row, _VALUE_COL)
-               else "office-missing")
+        key = (
+            "formula-no-value" if sheet.formula_without_value(row, _VALUE_COL) else "office-missing"
+        )
         findings.add(key, row, _VALUE_COL, example=example)
         return None
     text = clean_text(raw)
@@ -110,14 +111,27 @@ def _office(sheet: RawSheet, row: int | None, year: int | None, config: Config,
         if best is not None and best not in ids:
             best = next(o.id for o in config.offices if o.cluster == best)
         suggest = f' Mente du "{best}"?' if best else ""
-        findings.add("office-unknown", row, _VALUE_COL, value=raw, suggest=suggest,
-                     known=", ".join(ids) or "ingen")
+        findings.add(
+            "office-unknown",
+            row,
+            _VALUE_COL,
+            value=raw,
+            suggest=suggest,
+            known=", ".join(ids) or "ingen",
+        )
         return None
     if year is not None and not office.active(year):
         # Known, but without a contract for the year: the id is kept so the file is still shown
         # as this office's; the caller checks no contract.
-        findings.add("office-unknown/inactive", row, _VALUE_COL, value=raw, year=year,
-                     first=office.first_year, last=office.last_year)
+        findings.add(
+            "office-unknown/inactive",
+            row,
+            _VALUE_COL,
+            value=raw,
+            year=year,
+            first=office.first_year,
+            last=office.last_year,
+        )
     return office.id
 
 

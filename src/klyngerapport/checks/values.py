@@ -19,17 +19,39 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_MIN = (dt.date(1950, 1, 1) - EXCEL_EPOCH).days
 SERIAL_MAX = (dt.date(2100, 12, 31) - EXCEL_EPOCH).days
 
-_DMY = re.compile(r"(\d{1,2})\s*([-./])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})"
-                  r"(?:[ t]+\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?)?")
+_DMY = re.compile(
+    r"(\d{1,2})\s*([-./])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})"
+    r"(?:[ t]+\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?)?"
+)
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _NAMED = re.compile(r"(\d{1,2})\.?\s*([a-zæøå]+)\.?\s*(\d{4})")
 _DIGITS = re.compile(r"\d+(?:[.,]0+)?")
 _NUMBER = re.compile(r"\d+(?:[ .,]\d+)*")
 _MONTHS = {
-    "januar": 1, "jan": 1, "februar": 2, "feb": 2, "marts": 3, "mar": 3, "april": 4, "apr": 4,
-    "maj": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
+    "januar": 1,
+    "jan": 1,
+    "februar": 2,
+    "feb": 2,
+    "marts": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "maj": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
 # Spaces a spreadsheet puts into numbers: ordinary, no-break and narrow no-break.
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
@@ -110,7 +132,7 @@ def parse_number_text(text: str) -> float | None:
             break
     for unit in _UNITS:
         if t.startswith(unit):
-            t = t[len(unit):].lstrip()
+            t = t[len(unit) :].lstrip()
             break
     if t.endswith((",-", ".-")):  # "2.000,-" is how Danes write whole kroner
         t = t[:-2].rstrip()

@@ -113,9 +113,12 @@ def scan_content(path: Path) -> dict[str, CellScan]:
     except (expat.ExpatError, KeyError) as exc:
         detail = expat.ErrorString(exc.code) if isinstance(exc, expat.ExpatError) else "mangler"
         raise problems.unreadable(
-            f"Regnearkets indhold (content.xml) er beskadiget ({detail}).") from None
-    return {table: CellScan(frozenset(positions), errors.get(table, {}))
-            for table, positions in formulas.items()}
+            f"Regnearkets indhold (content.xml) er beskadiget ({detail})."
+        ) from None
+    return {
+        table: CellScan(frozenset(positions), errors.get(table, {}))
+        for table, positions in formulas.items()
+    }
 
 
 def _add_formulas(positions: set[tuple[int, int]], rows: range, cols: range) -> None:

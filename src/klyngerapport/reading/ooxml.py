@@ -55,8 +55,12 @@ PLAIN_CELLS = 26 * 99_999
 # What makes a sheet worth the exact walk: a formula element, plain or prefixed, or an error cell
 # (t="e", also typed without a formula). Separate patterns because each then starts with a
 # literal, which the regex engine searches for quickly. A false match only costs that walk.
-_FORMULA_OR_ERROR = (re.compile(rb"<f[\s/>]"), re.compile(rb":f[\s/>]"), re.compile(rb't="e"'),
-                     re.compile(rb"t='e'"))
+_FORMULA_OR_ERROR = (
+    re.compile(rb"<f[\s/>]"),
+    re.compile(rb":f[\s/>]"),
+    re.compile(rb't="e"'),
+    re.compile(rb"t='e'"),
+)
 
 
 def sheet_parts(path: Path) -> dict[str, str]:
@@ -241,7 +245,7 @@ def _walk(stream: IO[bytes], limit: int | None, into: _Walk | None = None) -> _W
             ref = attrs.get("r")
             letters = ref.rstrip("0123456789") if ref else ""
             if ref and letters and len(letters) <= 3 and letters.isascii() and letters.isalpha():
-                row, col = _number(ref[len(letters):], 1) - 1, _column(letters)
+                row, col = _number(ref[len(letters) :], 1) - 1, _column(letters)
             else:
                 row, col = max(row, 0), col + 1
             in_cell, has_formula, has_value, has_text = True, False, False, False

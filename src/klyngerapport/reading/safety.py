@@ -47,10 +47,7 @@ def is_skipped(path: Path) -> bool:
     Windows Explorer leaves in folders.
     """
     name = path.name
-    return (
-        name.startswith(("~$", "."))
-        or name.casefold() in ("thumbs.db", "desktop.ini")
-    )
+    return name.startswith(("~$", ".")) or name.casefold() in ("thumbs.db", "desktop.ini")
 
 
 def sniff(path: Path) -> Format:
@@ -65,7 +62,8 @@ def sniff(path: Path) -> Format:
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise problems.unreadable(
-            f"Filen kan ikke åbnes ({reason}).", "Tjek at du har adgang til den.") from None
+            f"Filen kan ikke åbnes ({reason}).", "Tjek at du har adgang til den."
+        ) from None
 
 
 def _sniff(path: Path) -> Format:
@@ -132,8 +130,7 @@ def _check_central_directory_size(path: Path) -> None:
 
 def _check_sizes(members: list[zipfile.ZipInfo]) -> None:
     if len(members) > MAX_MEMBERS:
-        raise problems.unpacks_too_large(
-            f"den består af {problems.count_text(len(members))} dele")
+        raise problems.unpacks_too_large(f"den består af {problems.count_text(len(members))} dele")
     total = sum(info.file_size for info in members)
     if total > MAX_UNCOMPRESSED:
         raise problems.unpacks_too_large(
@@ -159,7 +156,8 @@ def _zip_format(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> For
         if mimetype == ODS_MIMETYPE:
             return "ods"
         raise problems.unreadable(
-            "Filen er et OpenDocument-dokument, men ikke et regneark (måske et tekstdokument).")
+            "Filen er et OpenDocument-dokument, men ikke et regneark (måske et tekstdokument)."
+        )
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "xl/workbook.bin" in names:

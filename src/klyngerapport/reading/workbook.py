@@ -51,8 +51,13 @@ def open_workbook(path: Path) -> WorkbookFile:
 class WorkbookFile:
     """An open workbook (implements reading.sheet.Workbook)."""
 
-    def __init__(self, path: Path, fmt: safety.Format, book: calamine.CalamineWorkbook,
-                 ods_cells: dict[str, CellScan]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        fmt: safety.Format,
+        book: calamine.CalamineWorkbook,
+        ods_cells: dict[str, CellScan],
+    ) -> None:
         self.path = path
         self.format = fmt
         self.sheet_names: list[str] = list(book.sheet_names)
@@ -84,7 +89,8 @@ class WorkbookFile:
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
                 # A damaged member (bad CRC, cut off) is a damaged file, not a bug of ours.
                 raise problems.unreadable(
-                    f'Arket "{actual}" kan ikke pakkes ud: filen er beskadiget.') from None
+                    f'Arket "{actual}" kan ikke pakkes ud: filen er beskadiget.'
+                ) from None
         elif self.format == "ods":
             cells = self._ods_cells.get(actual, CellScan())
             probe = _fixed_probe(cells.formulas)
@@ -101,8 +107,9 @@ class WorkbookFile:
         except BaseException as exc:
             raise _panic(exc, self.format, actual) from None
         first_row, first_col = (start[0] + 1, start[1]) if start is not None else (1, 0)
-        return RawSheet(actual, data, first_row, first_col, formula_probe=probe,
-                        error_probe=error_probe)
+        return RawSheet(
+            actual, data, first_row, first_col, formula_probe=probe, error_probe=error_probe
+        )
 
     def close(self) -> None:
         if self._book is not None:
@@ -112,8 +119,12 @@ class WorkbookFile:
     def __enter__(self) -> WorkbookFile:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def _part(self, sheet: str) -> str:
@@ -124,7 +135,8 @@ class WorkbookFile:
                 raise
             except Exception as exc:  # a package calamine opened but we cannot map
                 raise problems.unreadable(
-                    f"Projektmappens oversigt over ark kan ikke læses ({exc}).") from None
+                    f"Projektmappens oversigt over ark kan ikke læses ({exc})."
+                ) from None
         part = self._parts.get(sheet)
         if part is None:
             raise problems.unreadable(f'Arket "{sheet}" kan ikke findes i projektmappen.')
@@ -167,8 +179,8 @@ def _problem(exc: Exception, fmt: safety.Format, sheet: str | None = None) -> Fi
     detail = str(exc).strip() or type(exc).__name__
     if "cell limit" in detail.lower():  # calamine's own guard against huge .ods grids
         return problems.too_large(
-            f"Regnearket beder om flere celler, end det kan læses med ({detail}). "
-            f"{problems.RESAVE}")
+            f"Regnearket beder om flere celler, end det kan læses med ({detail}). {problems.RESAVE}"
+        )
     where = f'Arket "{sheet}"' if sheet else "Filen"
     return problems.unreadable(f"{where} kan ikke læses som regneark ({detail}).")
 

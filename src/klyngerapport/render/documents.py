@@ -33,8 +33,13 @@ def funding_json(funding: Funding) -> dict[str, object]:
             for m in funding.municipalities
         ],
         "grants": [
-            {"source": g.source, "recipient": g.recipient, "amount": g.amount,
-             "purpose": g.purpose, "years": [g.first_year, g.last_year]}
+            {
+                "source": g.source,
+                "recipient": g.recipient,
+                "amount": g.amount,
+                "purpose": g.purpose,
+                "years": [g.first_year, g.last_year],
+            }
             for g in funding.grants
         ],
         "total_municipal": funding.total_municipal,
@@ -56,6 +61,13 @@ def validation_json(v: Validation) -> dict[str, object]:
     for f in v.findings:
         # Findings about the set belong to no file: a missing submission names its office.
         office = f.value if f.code == "submission-missing" else None
-        files.append({"path": None, "office": office, "year": v.year,
-                      "valid": f.severity != "error", "findings": [f.as_json()]})
+        files.append(
+            {
+                "path": None,
+                "office": office,
+                "year": v.year,
+                "valid": f.severity != "error",
+                "findings": [f.as_json()],
+            }
+        )
     return {"valid": v.errors == 0, "errors": v.errors, "warnings": v.warnings, "files": files}

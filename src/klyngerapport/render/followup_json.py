@@ -20,10 +20,18 @@ from klyngerapport.model import (
     Followup,
 )
 
-OFFICE_STATUS = {SUBMISSION_OK: "ok", SUBMISSION_WARNINGS: "warnings",
-                 SUBMISSION_ERRORS: "errors", SUBMISSION_MISSING: "missing"}
-INDICATOR_STATUS = {MET: "met", PARTIAL: "partial", NOT_MET: "not-met",
-                    NOT_REPORTED: "not-reported"}
+OFFICE_STATUS = {
+    SUBMISSION_OK: "ok",
+    SUBMISSION_WARNINGS: "warnings",
+    SUBMISSION_ERRORS: "errors",
+    SUBMISSION_MISSING: "missing",
+}
+INDICATOR_STATUS = {
+    MET: "met",
+    PARTIAL: "partial",
+    NOT_MET: "not-met",
+    NOT_REPORTED: "not-reported",
+}
 
 
 def _number(value: float | None) -> int | float | None:
@@ -37,22 +45,29 @@ def followup_json(f: Followup, report_path: str) -> dict[str, object]:
     offices: list[dict[str, object]] = []
     for o in f.offices:
         reported = accepted(o.status)
-        offices.append({
-            "id": o.office.id,
-            "status": OFFICE_STATUS[o.status],
-            "indicators": [
-                {
-                    "id": i.indicator.id,
-                    "target": _number(i.target),
-                    "result": _number(i.result),
-                    "attainment": None if i.attainment is None else round(i.attainment, 4),
-                    "status": INDICATOR_STATUS[i.status],
-                }
-                for i in o.indicators
-            ],
-            "companies": o.companies if reported else None,
-            "smes": o.smes if reported else None,
-            "municipalities_reached": len(o.municipalities_reached) if reported else None,
-        })
-    return {"year": f.year, "report": report_path, "offices": offices, "errors": f.errors,
-            "warnings": f.warnings}
+        offices.append(
+            {
+                "id": o.office.id,
+                "status": OFFICE_STATUS[o.status],
+                "indicators": [
+                    {
+                        "id": i.indicator.id,
+                        "target": _number(i.target),
+                        "result": _number(i.result),
+                        "attainment": None if i.attainment is None else round(i.attainment, 4),
+                        "status": INDICATOR_STATUS[i.status],
+                    }
+                    for i in o.indicators
+                ],
+                "companies": o.companies if reported else None,
+                "smes": o.smes if reported else None,
+                "municipalities_reached": len(o.municipalities_reached) if reported else None,
+            }
+        )
+    return {
+        "year": f.year,
+        "report": report_path,
+        "offices": offices,
+        "errors": f.errors,
+        "warnings": f.warnings,
+    }

@@ -90,8 +90,10 @@ def build_template(config: Config, office: Office, year: int) -> Any:
     props.creator = "klyngerapport"
     props.lastModifiedBy = "klyngerapport"
     props.keywords = f"klyngerapport; {office.id}; {year}"
-    props.description = (f"Skabelon til {office.cluster}s indberetning for {year} til "
-                         f"{config.council}. Lavet med klyngerapport.")
+    props.description = (
+        f"Skabelon til {office.cluster}s indberetning for {year} til "
+        f"{config.council}. Lavet med klyngerapport."
+    )
     props.language = "da-DK"
     return wb
 
@@ -107,8 +109,10 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
 
     ws["A1"] = f"Indberetning til {config.council} for {year}"
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = (f"{office.cluster} – regionalt klyngekontor for {office.strength.lower()}, "
-                f"leadkommune {office.lead.name}")
+    ws["A2"] = (
+        f"{office.cluster} – regionalt klyngekontor for {office.strength.lower()}, "
+        f"leadkommune {office.lead.name}"
+    )
     ws["A2"].font = Font(italic=True, color="595959")
 
     first = INFO_FIRST_ROW
@@ -138,18 +142,27 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
 
     date_row = first + INFO_LABELS.index("Dato")
     submitted = _validation(
-        "date", operator="between",
-        formula1=_serial(dt.date(year, 1, 1)), formula2=_serial(dt.date(year + 1, 12, 31)),
+        "date",
+        operator="between",
+        formula1=_serial(dt.date(year, 1, 1)),
+        formula2=_serial(dt.date(year + 1, 12, 31)),
         promptTitle="Dato",
         prompt=f"Datoen for indberetningen, fx 15-01-{year + 1}.",
         errorTitle="Ugyldig dato",
-        error=f"Skriv en dato mellem 01-01-{year} og 31-12-{year + 1} som dd-mm-åååå.")
+        error=f"Skriv en dato mellem 01-01-{year} og 31-12-{year + 1} som dd-mm-åååå.",
+    )
     submitted.add(f"B{date_row}")
     ws.add_data_validation(submitted)
     for label in ("Kontaktperson", "E-mail"):
-        text = _validation("textLength", operator="lessThanOrEqual", formula1="200",
-                           promptTitle=label, prompt=hints[label],
-                           errorTitle="For lang tekst", error="Højst 200 tegn.")
+        text = _validation(
+            "textLength",
+            operator="lessThanOrEqual",
+            formula1="200",
+            promptTitle=label,
+            prompt=hints[label],
+            errorTitle="For lang tekst",
+            error="Højst 200 tegn.",
+        )
         text.add(f"B{first + INFO_LABELS.index(label)}")
         ws.add_data_validation(text)
 
@@ -160,8 +173,11 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
         ("Klynge", office.cluster),
         ("Styrkeposition", office.strength),
         ("Leadkommune", office.lead.name),
-        ("Deltagende kommuner", f"{len(participating)} af {len(municipalities().municipalities)}"
-         + (f" (ikke {', '.join(outside)})" if outside else "")),
+        (
+            "Deltagende kommuner",
+            f"{len(participating)} af {len(municipalities().municipalities)}"
+            + (f" (ikke {', '.join(outside)})" if outside else ""),
+        ),
     ]
     ws.cell(row, 1, "Om klyngekontoret").font = Font(bold=True, size=12)
     for offset, (label, text) in enumerate(about, start=1):
@@ -180,7 +196,7 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
         "Den samme virksomhed må gerne stå flere gange med forskellige aktiviteter.",
         f'4. Indikatorer med teksten "{DERIVED_TEXT}" tælles automatisk: unikke CVR-numre '
         "fra de deltagende kommuner. Virksomheder fra andre kommuner vises, men tælles ikke.",
-        "5. Skriv tal uden tekst (fx 1250000, ikke \"ca. 1,2 mio.\"), og brug ikke formler.",
+        '5. Skriv tal uden tekst (fx 1250000, ikke "ca. 1,2 mio."), og brug ikke formler.',
         f"6. Gem filen som Excel-fil (.xlsx) under samme navn, og send den til leadkommunen "
         f"({office.lead.name}).",
     ]
@@ -204,15 +220,19 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
 def _indicator_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
     _header(ws, INDICATOR_HEADERS, widths=(10, 62, 9, 14, 22, 44))
     reported = _validation(
-        "decimal", operator="greaterThanOrEqual", formula1="0",
+        "decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
         promptTitle="Resultat",
         prompt=f"Årets resultat for {year} som et tal, fx 12 eller 1250000. "
-               "Forklaringer skrives i Bemærkning.",
+        "Forklaringer skrives i Bemærkning.",
         errorTitle="Ugyldigt resultat",
         error="Resultatet skal være et tal, der er 0 eller større (fx 1250000 – ikke "
-              "\"ca. 40\" eller tekst).")
-    for row, (indicator, target) in enumerate(config.contract(office.id, year),
-                                              start=HEADER_ROW + 1):
+        '"ca. 40" eller tekst).',
+    )
+    for row, (indicator, target) in enumerate(
+        config.contract(office.id, year), start=HEADER_ROW + 1
+    ):
         ws.cell(row, 1, indicator.id)
         ws.cell(row, 2, indicator.name).alignment = _WRAP_TOP
         ws.cell(row, 3, indicator.unit)
@@ -263,45 +283,61 @@ def _company_sheet(ws: Any, config: Config, year: int) -> None:
     outside = ", ".join(m.name for m in config.non_participating)
     validations = {
         "A": _validation(
-            "whole", operator="between", formula1="10000000", formula2="99999999",
+            "whole",
+            operator="between",
+            formula1="10000000",
+            formula2="99999999",
             promptTitle="CVR-nummer",
             prompt="Virksomhedens CVR-nummer: 8 cifre uden mellemrum, fx 25313763.",
             errorTitle="Ugyldigt CVR-nummer",
-            error="Et CVR-nummer er 8 cifre og starter ikke med 0. Slå nummeret op på virk.dk."),
+            error="Et CVR-nummer er 8 cifre og starter ikke med 0. Slå nummeret op på virk.dk.",
+        ),
         "C": _validation(
-            "list", formula1=LIST_MUNICIPALITIES,
+            "list",
+            formula1=LIST_MUNICIPALITIES,
             promptTitle="Kommune",
             prompt="Vælg den kommune, virksomheden ligger i."
-                   + (f" Virksomheder i {outside} vises i rapporten, men tælles ikke med."
-                      if outside else ""),
+            + (
+                f" Virksomheder i {outside} vises i rapporten, men tælles ikke med."
+                if outside
+                else ""
+            ),
             # A warning, not a stop: a company registered elsewhere in Denmark is real and is
             # listed in the report (municipality-outside), so the office may type its name.
             error_style="warning",
             errorTitle="Kommune uden for listen",
             error="Kommunen står ikke på listen over kommuner i Region Sjælland. Er det en "
-                  "virksomhed fra en anden del af landet, så vælg Ja for at beholde navnet."),
+            "virksomhed fra en anden del af landet, så vælg Ja for at beholde navnet.",
+        ),
         "D": _validation(
-            "list", formula1=LIST_YES_NO,
+            "list",
+            formula1=LIST_YES_NO,
             promptTitle="SMV",
             prompt="Ja hvis virksomheden er en lille eller mellemstor virksomhed "
-                   "(under 250 ansatte), ellers Nej.",
+            "(under 250 ansatte), ellers Nej.",
             errorTitle="Ja eller Nej",
-            error="Vælg Ja eller Nej på listen."),
+            error="Vælg Ja eller Nej på listen.",
+        ),
         "E": _validation(
-            "list", formula1=LIST_ACTIVITIES,
+            "list",
+            formula1=LIST_ACTIVITIES,
             promptTitle="Aktivitet",
             prompt="Vælg aktiviteten på listen. Har virksomheden deltaget i flere aktiviteter, "
-                   "så brug en række til hver.",
+            "så brug en række til hver.",
             errorTitle="Ukendt aktivitet",
-            error="Vælg en af aktiviteterne på listen."),
+            error="Vælg en af aktiviteterne på listen.",
+        ),
         "F": _validation(
-            "date", operator="between",
-            formula1=_serial(dt.date(year, 1, 1)), formula2=_serial(dt.date(year, 12, 31)),
+            "date",
+            operator="between",
+            formula1=_serial(dt.date(year, 1, 1)),
+            formula2=_serial(dt.date(year, 12, 31)),
             promptTitle="Dato",
             prompt=f"Dato for aktiviteten i {year}, fx 15-03-{year}.",
             errorTitle="Dato uden for året",
             error=f"Datoen skal ligge i {year} (01-01-{year} til 31-12-{year}) og skrives "
-                  "som dd-mm-åååå."),
+            "som dd-mm-åååå.",
+        ),
     }
     for column, validation in validations.items():
         validation.add(f"{column}{first}:{column}{last}")
@@ -314,8 +350,15 @@ def _company_sheet(ws: Any, config: Config, year: int) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    _protect(ws, formatColumns=False, formatRows=False, insertRows=False, deleteRows=False,
-             sort=False, autoFilter=False)
+    _protect(
+        ws,
+        formatColumns=False,
+        formatRows=False,
+        insertRows=False,
+        deleteRows=False,
+        sort=False,
+        autoFilter=False,
+    )
 
 
 def _list_sheet(wb: Any, ws: Any) -> None:
@@ -351,8 +394,14 @@ def _header(ws: Any, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
 
 
 def _validation(kind: str, error_style: str = "stop", **options: Any) -> Any:
-    return DataValidation(type=kind, allow_blank=True, showInputMessage=True,
-                          showErrorMessage=True, errorStyle=error_style, **options)
+    return DataValidation(
+        type=kind,
+        allow_blank=True,
+        showInputMessage=True,
+        showErrorMessage=True,
+        errorStyle=error_style,
+        **options,
+    )
 
 
 def _protect(ws: Any, **allowed: bool) -> None:
@@ -367,5 +416,3 @@ def _protect(ws: Any, **allowed: bool) -> None:
 def _serial(day: dt.date) -> str:
     """A date as the serial number Excel stores in validation formulas."""
     return str(int(to_excel(day)))
-
-

@@ -88,8 +88,14 @@ def progress(label: str) -> Iterator[Callable[[int, int, str], None]]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.description}"), console=_err, transient=True)
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=_err,
+        transient=True,
+    )
     task = bar.add_task("", total=None)
 
     def update(done: int, total: int, name: str) -> None:
@@ -113,8 +119,11 @@ def _table(*columns: tuple[str, str]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
     for i, (name, justify) in enumerate(columns):
         # Names and numbers are never wrapped; only long descriptive columns may be.
-        table.add_column(name, justify=justify,  # type: ignore[arg-type]
-                         no_wrap=i == 0 or justify == "right" or name in _NO_WRAP)
+        table.add_column(
+            name,
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=i == 0 or justify == "right" or name in _NO_WRAP,
+        )
     return table
 
 
@@ -125,49 +134,78 @@ def heading(text: str) -> None:
 
 def funding(f: Funding, council: str) -> None:
     out = _out
-    out.print(Text(f"Medfinansiering af de regionale klyngekontorer {f.year} ({council})",
-                   style="bold"))
+    out.print(
+        Text(f"Medfinansiering af de regionale klyngekontorer {f.year} ({council})", style="bold")
+    )
     out.print(f.population.basis_text())
     if not f.offices:
-        out.print(f"Intet klyngekontor er aktivt i {f.year}, så der er ingen kommunal "
-                  "medfinansiering det år.")
+        out.print(
+            f"Intet klyngekontor er aktivt i {f.year}, så der er ingen kommunal "
+            "medfinansiering det år."
+        )
         _grants(f)
         return
     for office in f.offices:
-        heading(f"{office.office.cluster} ({office.office.id}), leadkommune "
-                f"{office.office.lead.name}")
-        table = _table(("Kommune", "left"), ("Folketal", "right"), ("Andel", "right"),
-                       ("Kr.", "right"))
+        heading(
+            f"{office.office.cluster} ({office.office.id}), leadkommune {office.office.lead.name}"
+        )
+        table = _table(
+            ("Kommune", "left"), ("Folketal", "right"), ("Andel", "right"), ("Kr.", "right")
+        )
         cofin_pop = sum(s.population for s in office.shares if not s.lead)
         for share in office.shares:
             if share.lead:
-                table.add_row(f"{share.municipality.name} (lead)", number(share.population),
-                              "lead", number(share.amount))
+                table.add_row(
+                    f"{share.municipality.name} (lead)",
+                    number(share.population),
+                    "lead",
+                    number(share.amount),
+                )
             else:
                 pct = 100 * share.population / cofin_pop if cofin_pop else 0.0
-                table.add_row(share.municipality.name, number(share.population),
-                              f"{pct:.2f} %".replace(".", ","), number(share.amount))
+                table.add_row(
+                    share.municipality.name,
+                    number(share.population),
+                    f"{pct:.2f} %".replace(".", ","),
+                    number(share.amount),
+                )
         table.add_section()
-        table.add_row(Text("I alt", style="bold"), "", "",
-                      Text(number(office.total), style="bold"))
+        table.add_row(Text("I alt", style="bold"), "", "", Text(number(office.total), style="bold"))
         out.print(table)
 
     heading(f"Pr. kommune {f.year} (kr.)")
-    table = _table(("Kommune", "left"), ("Kode", "right"), ("Folketal", "right"),
-                   ("Som lead", "right"), ("Medfin.", "right"), ("I alt", "right"),
-                   ("Kr./indb.", "right"))
+    table = _table(
+        ("Kommune", "left"),
+        ("Kode", "right"),
+        ("Folketal", "right"),
+        ("Som lead", "right"),
+        ("Medfin.", "right"),
+        ("I alt", "right"),
+        ("Kr./indb.", "right"),
+    )
     for m in f.municipalities:
         name = m.municipality.name + ("" if m.participating else " *")
         per_inhabitant = f"{m.total / m.population:.2f}".replace(".", ",") if m.population else "–"
-        table.add_row(name, f"{m.municipality.code:03d}", number(m.population),
-                      number(m.as_lead), number(m.as_cofinancer), number(m.total),
-                      per_inhabitant, style=None if m.participating else "dim")
+        table.add_row(
+            name,
+            f"{m.municipality.code:03d}",
+            number(m.population),
+            number(m.as_lead),
+            number(m.as_cofinancer),
+            number(m.total),
+            per_inhabitant,
+            style=None if m.participating else "dim",
+        )
     table.add_section()
-    table.add_row(Text("I alt", style="bold"), "",
-                  number(sum(m.population for m in f.municipalities)),
-                  number(sum(m.as_lead for m in f.municipalities)),
-                  number(sum(m.as_cofinancer for m in f.municipalities)),
-                  Text(number(f.total_municipal), style="bold"), "")
+    table.add_row(
+        Text("I alt", style="bold"),
+        "",
+        number(sum(m.population for m in f.municipalities)),
+        number(sum(m.as_lead for m in f.municipalities)),
+        number(sum(m.as_cofinancer for m in f.municipalities)),
+        Text(number(f.total_municipal), style="bold"),
+        "",
+    )
     out.print(table)
     outside = [m.municipality.name for m in f.municipalities if not m.participating]
     if outside:
@@ -175,8 +213,9 @@ def funding(f: Funding, council: str) -> None:
 
     _grants(f)
     out.print()
-    out.print(Text(f"Kommunal medfinansiering i alt {f.year}: {kr(f.total_municipal)}",
-                   style="bold"))
+    out.print(
+        Text(f"Kommunal medfinansiering i alt {f.year}: {kr(f.total_municipal)}", style="bold")
+    )
 
 
 def _grants(f: Funding) -> None:
@@ -214,8 +253,12 @@ def findings(items: list[Finding], examples: int = EXAMPLES_PER_CODE) -> None:
             _out.print(Text(f"    {finding.file}", style="dim"), soft_wrap=True)
             _out.print(Text(f"    {finding.message}"), soft_wrap=True)
         if len(group) > examples:
-            _out.print(Text(f"    … og {len(group) - examples} mere af samme slags "
-                            "(se alle med --json)", style="dim"))
+            _out.print(
+                Text(
+                    f"    … og {len(group) - examples} mere af samme slags (se alle med --json)",
+                    style="dim",
+                )
+            )
 
 
 def validation(v: Validation) -> None:
@@ -228,11 +271,9 @@ def validation(v: Validation) -> None:
         who = " ".join(str(x) for x in (sub.office_id, sub.year) if x is not None)
         label += f" ({who})" if who else ""
         if sub.errors:
-            verdict = Text(f"✗ {label}: {sub.errors} fejl, {warnings(sub.warnings)}",
-                           style="red")
+            verdict = Text(f"✗ {label}: {sub.errors} fejl, {warnings(sub.warnings)}", style="red")
         elif sub.warnings:
-            verdict = Text(f"~ {label}: godkendt med {warnings(sub.warnings)}",
-                           style="yellow")
+            verdict = Text(f"~ {label}: godkendt med {warnings(sub.warnings)}", style="yellow")
         else:
             verdict = Text(f"✓ {label}: godkendt", style="green")
         _out.print(verdict)
@@ -246,25 +287,44 @@ def validation(v: Validation) -> None:
 
 # --- the annual orientation -----------------------------------------------------------------
 
-_STATUS_STYLE = {MET: ("✓", "green"), PARTIAL: ("~", "yellow"), NOT_MET: ("✗", "red"),
-                 NOT_REPORTED: ("–", "dim")}
-_SUBMISSION_STYLE = {SUBMISSION_OK: "green", SUBMISSION_WARNINGS: "yellow",
-                     SUBMISSION_ERRORS: "red", SUBMISSION_MISSING: "red"}
+_STATUS_STYLE = {
+    MET: ("✓", "green"),
+    PARTIAL: ("~", "yellow"),
+    NOT_MET: ("✗", "red"),
+    NOT_REPORTED: ("–", "dim"),
+}
+_SUBMISSION_STYLE = {
+    SUBMISSION_OK: "green",
+    SUBMISSION_WARNINGS: "yellow",
+    SUBMISSION_ERRORS: "red",
+    SUBMISSION_MISSING: "red",
+}
 
 
-_SUBMISSION_SHORT = {SUBMISSION_OK: "✓ godkendt", SUBMISSION_WARNINGS: "✓ advarsler",
-                     SUBMISSION_ERRORS: "✗ fejl", SUBMISSION_MISSING: "✗ mangler"}
+_SUBMISSION_SHORT = {
+    SUBMISSION_OK: "✓ godkendt",
+    SUBMISSION_WARNINGS: "✓ advarsler",
+    SUBMISSION_ERRORS: "✗ fejl",
+    SUBMISSION_MISSING: "✗ mangler",
+}
 
 
 def followup(f: Followup, report: str) -> None:
     out = _out
-    out.print(Text(f"Opfølgning på de regionale klyngekontorer {f.year} til {f.council}",
-                   style="bold"))
+    out.print(
+        Text(f"Opfølgning på de regionale klyngekontorer {f.year} til {f.council}", style="bold")
+    )
     participating = len(f.participating)
     heading("Resumé")
-    table = _table(("Klyngekontor", "left"), ("Lead", "left"), ("Indberetning", "left"),
-                   ("Mål ✓  ~  ✗", "right"), ("Virks.", "right"), ("SMV", "right"),
-                   ("Kommuner", "right"))
+    table = _table(
+        ("Klyngekontor", "left"),
+        ("Lead", "left"),
+        ("Indberetning", "left"),
+        ("Mål ✓  ~  ✗", "right"),
+        ("Virks.", "right"),
+        ("SMV", "right"),
+        ("Kommuner", "right"),
+    )
     for o in f.offices:
         reported = o.status not in (SUBMISSION_ERRORS, SUBMISSION_MISSING)
         goals = Text()
@@ -272,20 +332,28 @@ def followup(f: Followup, report: str) -> None:
         goals.append(f"  {o.count(PARTIAL)}", style="yellow")
         goals.append(f"  {o.count(NOT_MET)}", style="red")
         table.add_row(
-            o.office.id, o.office.lead.name,
-            Text(_SUBMISSION_SHORT.get(o.status, o.status),
-                 style=_SUBMISSION_STYLE.get(o.status, "")),
+            o.office.id,
+            o.office.lead.name,
+            Text(
+                _SUBMISSION_SHORT.get(o.status, o.status), style=_SUBMISSION_STYLE.get(o.status, "")
+            ),
             goals if reported else Text("–", style="dim"),
             number(o.companies) if reported else "–",
             number(o.smes) if reported else "–",
-            f"{len(o.municipalities_reached)}/{participating}" if reported else "–")
+            f"{len(o.municipalities_reached)}/{participating}" if reported else "–",
+        )
     out.print(table)
 
     heading("Målopfyldelse")
     for o in f.offices:
         out.print(Text(f"{o.office.id} ({o.office.cluster})", style="bold"))
-        table = _table(("  ID", "left"), ("Mål", "right"), ("Resultat", "right"),
-                       ("Pct.", "right"), ("Status", "left"))
+        table = _table(
+            ("  ID", "left"),
+            ("Mål", "right"),
+            ("Resultat", "right"),
+            ("Pct.", "right"),
+            ("Status", "left"),
+        )
         for outcome in o.indicators:
             mark, style = _STATUS_STYLE.get(outcome.status, ("?", ""))
             unit = " kr." if outcome.indicator.unit == "kr." else ""
@@ -294,7 +362,8 @@ def followup(f: Followup, report: str) -> None:
                 "–" if outcome.target is None else number(outcome.target) + unit,
                 "–" if outcome.result is None else number(outcome.result) + unit,
                 percent(outcome.attainment, (1.0, f.partial_threshold)),
-                Text(f"{mark} {outcome.status}", style=style))
+                Text(f"{mark} {outcome.status}", style=style),
+            )
         out.print(table)
         out.print()
 
@@ -309,18 +378,27 @@ def followup(f: Followup, report: str) -> None:
             out.print(f"{o.office.id} har ikke nået: {', '.join(missing)}")
     unreached = [m.name for m in f.participating if m.code not in reached]
     if unreached:
-        out.print(Text(f"Kommuner, som intet klyngekontor har nået: {', '.join(unreached)}",
-                       style="bold yellow"))
+        out.print(
+            Text(
+                f"Kommuner, som intet klyngekontor har nået: {', '.join(unreached)}",
+                style="bold yellow",
+            )
+        )
     else:
-        out.print(Text(f"Alle {participating} deltagende kommuner er nået af mindst ét "
-                       "klyngekontor.", style="green"))
+        out.print(
+            Text(
+                f"Alle {participating} deltagende kommuner er nået af mindst ét klyngekontor.",
+                style="green",
+            )
+        )
 
     important = [x for x in f.validation.all_findings() if x.severity == "error"]
     if important:
         heading("Fejl, der skal rettes")
         findings(important)
     if f.warnings:
-        out.print(Text(f"{warnings(f.warnings)} – se fanen Valideringsnoter i rapporten.",
-                       style="yellow"))
+        out.print(
+            Text(f"{warnings(f.warnings)} – se fanen Valideringsnoter i rapporten.", style="yellow")
+        )
     out.print()
     out.print(Text(f"Rapport skrevet: {report}", style="bold"))

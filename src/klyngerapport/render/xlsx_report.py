@@ -68,8 +68,15 @@ from klyngerapport.model import (
     OfficeOutcome,
 )
 
-SHEETS = ("Resumé", "Målopfyldelse", "Geografisk spredning", "Finansiering", "Virksomheder",
-          "Valideringsnoter", "Kilder")
+SHEETS = (
+    "Resumé",
+    "Målopfyldelse",
+    "Geografisk spredning",
+    "Finansiering",
+    "Virksomheder",
+    "Valideringsnoter",
+    "Kilder",
+)
 
 COUNT = "#,##0"
 MONEY = '#,##0 "kr."'
@@ -92,8 +99,12 @@ _YELLOW = ("FFEB9C", "9C5700")
 _RED = ("FFC7CE", "9C0006")
 _GREY = ("E7E6E6", "3A3A3A")
 _STATUS_COLOURS = {MET: _GREEN, PARTIAL: _YELLOW, NOT_MET: _RED, NOT_REPORTED: _GREY}
-_SUBMISSION_COLOURS = {SUBMISSION_OK: _GREEN, SUBMISSION_WARNINGS: _YELLOW,
-                       SUBMISSION_ERRORS: _RED, SUBMISSION_MISSING: _RED}
+_SUBMISSION_COLOURS = {
+    SUBMISSION_OK: _GREEN,
+    SUBMISSION_WARNINGS: _YELLOW,
+    SUBMISSION_ERRORS: _RED,
+    SUBMISSION_MISSING: _RED,
+}
 _CHART_COLOURS = {MET: "70AD47", PARTIAL: "FFC000", NOT_MET: "E0301E", NOT_REPORTED: "A5A5A5"}
 _HEADER_FILL = "4472C4"  # the header colour of TableStyleMedium2
 _SEVERITY = {"error": "Fejl", "warning": "Advarsel"}
@@ -115,7 +126,14 @@ def write_report(f: Followup, path: Path) -> None:
 def _fill(wb: Any, f: Followup) -> None:
     title = report_title(f)
     builders: tuple[Callable[[Followup, Any], _Layout], ...] = (
-        _resume, _attainment, _geography, _funding, _companies, _findings, _sources)
+        _resume,
+        _attainment,
+        _geography,
+        _funding,
+        _companies,
+        _findings,
+        _sources,
+    )
     for name, build in zip(SHEETS, builders, strict=True):
         ws = wb.create_sheet(name)
         build(f, ws).write(ws, title)
@@ -124,8 +142,10 @@ def _fill(wb: Any, f: Followup) -> None:
     props.subject = f"Årlig orientering til {f.council} om de regionale klyngekontorer i {f.region}"
     props.creator = f"klyngerapport {f.tool_version}"
     props.lastModifiedBy = props.creator
-    props.description = (f"Målopfyldelse, geografisk spredning og medfinansiering {f.year}, "
-                         "dannet ud fra klyngekontorernes indberetninger.")
+    props.description = (
+        f"Målopfyldelse, geografisk spredning og medfinansiering {f.year}, "
+        "dannet ud fra klyngekontorernes indberetninger."
+    )
     props.keywords = f"klyngekontorer; {f.region}; {f.council}; {f.year}"
     props.language = "da-DK"
     props.created = props.modified = _utc(f.generated)
@@ -207,8 +227,11 @@ class _CellFactory:
         out: list[Any] = []
         for value in values:
             if value.__class__ is str:
-                if value[:1] in _FORMULA_START or len(value) > MAX_TEXT \
-                        or ILLEGAL_CHARACTERS_RE.search(value):
+                if (
+                    value[:1] in _FORMULA_START
+                    or len(value) > MAX_TEXT
+                    or ILLEGAL_CHARACTERS_RE.search(value)
+                ):
                     value = self.text(value, None)
             elif value.__class__ is _Styled:
                 value = self.styled(value)
@@ -240,22 +263,30 @@ class _CellFactory:
         if style.bold or style.italic or style.size or style.colour:
             font = self.fonts.get(style)
             if font is None:
-                font = self.fonts[style] = Font(name=FONT, bold=style.bold, italic=style.italic,
-                                                size=style.size or 11, color=style.colour)
+                font = self.fonts[style] = Font(
+                    name=FONT,
+                    bold=style.bold,
+                    italic=style.italic,
+                    size=style.size or 11,
+                    color=style.colour,
+                )
             cell.font = font
         if style.fill:
             fill = self.fills.get(style.fill)
             if fill is None:
                 fill = self.fills[style.fill] = PatternFill(
-                    start_color=style.fill, end_color=style.fill, fill_type="solid")
+                    start_color=style.fill, end_color=style.fill, fill_type="solid"
+                )
             cell.fill = fill
             cell.border = self.border
         if style.wrap or style.horizontal or style.vertical:
             alignment = self.alignments.get(style)
             if alignment is None:
                 alignment = self.alignments[style] = Alignment(
-                    wrap_text=style.wrap or None, horizontal=style.horizontal,
-                    vertical=style.vertical)
+                    wrap_text=style.wrap or None,
+                    horizontal=style.horizontal,
+                    vertical=style.vertical,
+                )
             cell.alignment = alignment
 
 
@@ -323,8 +354,15 @@ class _Layout:
     def page_break(self) -> None:
         self.breaks.append(len(self.rows))
 
-    def table(self, name: str, columns: Sequence[_Col], data: Iterable[Sequence[Any]],
-              freeze: bool = False, top: bool = False, bulk: bool = False) -> tuple[int, int]:
+    def table(
+        self,
+        name: str,
+        columns: Sequence[_Col],
+        data: Iterable[Sequence[Any]],
+        freeze: bool = False,
+        top: bool = False,
+        bulk: bool = False,
+    ) -> tuple[int, int]:
         """An Excel table at the next row; returns (header row, last row).
 
         `top` aligns every cell to the top, for tables whose rows hold wrapped text. `bulk` rows
@@ -333,13 +371,23 @@ class _Layout:
         """
         names = _unique_names([c.name for c in columns])
         header = self.next_row
-        self.rows.append([_Styled(n, replace(_HEADER, horizontal="right" if c.number_format
-                                             else c.header_align or c.align))
-                          for n, c in zip(names, columns, strict=True)])
+        self.rows.append(
+            [
+                _Styled(
+                    n,
+                    replace(
+                        _HEADER,
+                        horizontal="right" if c.number_format else c.header_align or c.align,
+                    ),
+                )
+                for n, c in zip(names, columns, strict=True)
+            ]
+        )
         self.wrapped.append(header - 1)
         first = len(self.rows)
-        styled_cols = [i for i, c in enumerate(columns)
-                       if top or c.number_format or c.wrap or c.align]
+        styled_cols = [
+            i for i, c in enumerate(columns) if top or c.number_format or c.wrap or c.align
+        ]
         if bulk:
             if styled_cols or self.bulk is not None:
                 raise ValueError("a bulk table has plain columns, one per sheet")
@@ -349,8 +397,15 @@ class _Layout:
             self.rows.extend(v if isinstance(v, list) else list(v) for v in data)
         else:
             vertical = "top" if top else None
-            styles = [_Style(number_format=c.number_format, wrap=c.wrap, vertical=vertical,
-                             horizontal=c.align) for c in columns]
+            styles = [
+                _Style(
+                    number_format=c.number_format,
+                    wrap=c.wrap,
+                    vertical=vertical,
+                    horizontal=c.align,
+                )
+                for c in columns
+            ]
             for values in data:
                 row = list(values)
                 wraps = False
@@ -361,8 +416,9 @@ class _Layout:
                     style = styles[i]
                     if value.__class__ is _Styled:
                         if top:
-                            row[i] = value = _Styled(value.value, replace(
-                                value.style, vertical="top"))
+                            row[i] = value = _Styled(
+                                value.value, replace(value.style, vertical="top")
+                            )
                         wraps = wraps or value.style.wrap
                         continue
                     if style.number_format is not None and isinstance(value, str):
@@ -382,8 +438,9 @@ class _Layout:
         for i, col in enumerate(columns, start=1):
             self.caps[i] = max(self.caps.get(i, 0), col.cap)
             # Headers wrap, so a long one widens its column only up to the cap.
-            self.widths[i] = max(self.widths.get(i, 0), col.min_width,
-                                 min(_longest_word(names[i - 1]) + 3, col.cap))
+            self.widths[i] = max(
+                self.widths.get(i, 0), col.min_width, min(_longest_word(names[i - 1]) + 3, col.cap)
+            )
             self._measure(i, (r[i - 1] if len(r) >= i else None for r in data_rows))
         ref = f"A{header}:{get_column_letter(len(columns))}{last}"
         table = Table(displayName=name, ref=ref, autoFilter=AutoFilter(ref=ref))
@@ -418,8 +475,10 @@ class _Layout:
         self.widths[col] = widest
 
     def column_widths(self) -> dict[int, float]:
-        return {col: min(self.caps.get(col, 60), width + 2)
-                for col, width in sorted(self.widths.items())}
+        return {
+            col: min(self.caps.get(col, 60), width + 2)
+            for col, width in sorted(self.widths.items())
+        }
 
     def write(self, ws: Any, title: str) -> None:
         """Stream the layout into the write-only sheet `ws`."""
@@ -429,10 +488,14 @@ class _Layout:
             ws.column_dimensions[get_column_letter(col)].width = width
         ws.row_dimensions[1].height = 21
         for index in self.wrapped:
-            lines = max((_lines(v.value, widths.get(col, 10))
-                         for col, v in enumerate(self.rows[index], start=1)
-                         if v.__class__ is _Styled and v.style.wrap and v.value is not None),
-                        default=1)
+            lines = max(
+                (
+                    _lines(v.value, widths.get(col, 10))
+                    for col, v in enumerate(self.rows[index], start=1)
+                    if v.__class__ is _Styled and v.style.wrap and v.value is not None
+                ),
+                default=1,
+            )
             if lines > 1:
                 ws.row_dimensions[index + 1].height = LINE_HEIGHT * lines
         ws.freeze_panes = self.freeze or f"A{TITLE_ROWS + 1}"
@@ -482,8 +545,7 @@ def _write_bulk(ws: Any, rows: list[list[Any]], first_row: int) -> None:
     end = xml.rfind(b"</sheetData>")
     if end < 0:
         raise ValueError("openpyxl wrote no sheetData to extend")
-    letters = [get_column_letter(i) for i in range(1, 1 + max((len(r) for r in rows),
-                                                                  default=0))]
+    letters = [get_column_letter(i) for i in range(1, 1 + max((len(r) for r in rows), default=0))]
     with open(path, "wb") as handle:
         handle.write(xml[:end])
         chunk: list[str] = []
@@ -499,23 +561,28 @@ def _write_bulk(ws: Any, rows: list[list[Any]], first_row: int) -> None:
                         value = clean_text(value)
                     style = f' s="{quoted_style}"' if value[:1] in _FORMULA_START else ""
                     if "&" in value or "<" in value or ">" in value:
-                        value = (value.replace("&", "&amp;").replace("<", "&lt;")
-                                 .replace(">", "&gt;"))
+                        value = (
+                            value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                        )
                     space = ' xml:space="preserve"' if value != value.strip() else ""
-                    chunk.append(f'<c r="{letter}{number}"{style} t="inlineStr"><is>'
-                                 f"<t{space}>{value}</t></is></c>")
+                    chunk.append(
+                        f'<c r="{letter}{number}"{style} t="inlineStr"><is>'
+                        f"<t{space}>{value}</t></is></c>"
+                    )
                 elif isinstance(value, bool):
                     chunk.append(f'<c r="{letter}{number}" t="b"><v>{int(value)}</v></c>')
                 elif isinstance(value, int | float):
                     chunk.append(f'<c r="{letter}{number}" t="n"><v>{value!r}</v></c>')
                 elif isinstance(value, dt.datetime):
                     serial = to_excel(value)
-                    chunk.append(f'<c r="{letter}{number}" s="{datetime_style}" t="n">'
-                                 f"<v>{serial!r}</v></c>")
+                    chunk.append(
+                        f'<c r="{letter}{number}" s="{datetime_style}" t="n"><v>{serial!r}</v></c>'
+                    )
                 elif isinstance(value, dt.date):
                     serial = value.toordinal() - _EXCEL_EPOCH_ORDINAL
-                    chunk.append(f'<c r="{letter}{number}" s="{date_style}" t="n">'
-                                 f"<v>{serial}</v></c>")
+                    chunk.append(
+                        f'<c r="{letter}{number}" s="{date_style}" t="n"><v>{serial}</v></c>'
+                    )
                 else:
                     raise TypeError(f"no bulk cell for {type(value).__name__}")
             chunk.append("</row>")
@@ -558,8 +625,9 @@ def _lines(value: Any, width: float) -> int:
     # Widths are counted in digit widths; the average letter is narrower, bold and capitals are
     # wider. The estimate errs towards an extra line rather than clipped text.
     chars = max(int(width * 1.1) - 2, 1)
-    return sum(max(1, len(textwrap.wrap(part, chars, break_long_words=True)))
-               for part in text.split("\n"))
+    return sum(
+        max(1, len(textwrap.wrap(part, chars, break_long_words=True))) for part in text.split("\n")
+    )
 
 
 def _unique_names(names: list[str]) -> list[str]:
@@ -592,21 +660,28 @@ def _print_setup(ws: Any, title: str, title_rows: str) -> None:
     ws.oddFooter.right.size = 9
 
 
-def _status_rules(layout: _Layout, ref: str, column: str, first_row: int,
-                  colours: dict[str, tuple[str, str]]) -> None:
+def _status_rules(
+    layout: _Layout, ref: str, column: str, first_row: int, colours: dict[str, tuple[str, str]]
+) -> None:
     """Fill the cells of `ref` by the status text in `column` of the same row."""
     for status, (fill, font) in colours.items():
-        layout.rule(ref, FormulaRule(
-            formula=[f'${column}{first_row}="{status}"'],
-            fill=PatternFill(start_color=fill, end_color=fill, fill_type="solid"),
-            font=Font(color=font), stopIfTrue=True))
+        layout.rule(
+            ref,
+            FormulaRule(
+                formula=[f'${column}{first_row}="{status}"'],
+                fill=PatternFill(start_color=fill, end_color=fill, fill_type="solid"),
+                font=Font(color=font),
+                stopIfTrue=True,
+            ),
+        )
 
 
 def _chart_title(text: str) -> Title:
     """A chart title in 12 pt bold (the default is large enough to crowd the plot)."""
     props = CharacterProperties(sz=1200, b=True)
-    paragraph = Paragraph(pPr=ParagraphProperties(defRPr=props),
-                          r=[RegularTextRun(rPr=props, t=text)])
+    paragraph = Paragraph(
+        pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)]
+    )
     return Title(tx=Text(rich=RichText(p=[paragraph])), overlay=False)
 
 
@@ -639,23 +714,41 @@ def _danish(value: float) -> str:
 
 
 def _resume(f: Followup, ws: Any) -> _Layout:
-    layout = _Layout(f"Årlig orientering til {f.council} om de regionale klyngekontorer i "
-                     f"{f.region}")
+    layout = _Layout(
+        f"Årlig orientering til {f.council} om de regionale klyngekontorer i {f.region}"
+    )
     participating = len(f.participating)
-    columns = [_Col("Klyngekontor", cap=34), _Col("Styrkeposition", cap=28),
-               _Col("Leadkommune", cap=16), _Col("Indberetning", cap=28),
-               _Col("Opfyldt", COUNT, min_width=9), _Col("Delvist opfyldt", COUNT, cap=10),
-               _Col("Ikke opfyldt", COUNT, cap=10), _Col("Ikke indberettet", COUNT, cap=12),
-               _Col("Virksomheder", COUNT, cap=14), _Col("SMV", COUNT, min_width=8),
-               _Col("Kommuner nået", align="right", cap=10, min_width=10)]
+    columns = [
+        _Col("Klyngekontor", cap=34),
+        _Col("Styrkeposition", cap=28),
+        _Col("Leadkommune", cap=16),
+        _Col("Indberetning", cap=28),
+        _Col("Opfyldt", COUNT, min_width=9),
+        _Col("Delvist opfyldt", COUNT, cap=10),
+        _Col("Ikke opfyldt", COUNT, cap=10),
+        _Col("Ikke indberettet", COUNT, cap=12),
+        _Col("Virksomheder", COUNT, cap=14),
+        _Col("SMV", COUNT, min_width=8),
+        _Col("Kommuner nået", align="right", cap=10, min_width=10),
+    ]
     rows = []
     for o in f.offices:
         reported = accepted(o.status)
-        rows.append([o.office.cluster, o.office.strength, o.office.lead.name, o.status,
-                     o.count(MET), o.count(PARTIAL), o.count(NOT_MET), o.count(NOT_REPORTED),
-                     o.companies if reported else None, o.smes if reported else None,
-                     f"{len(o.municipalities_reached)} af {participating}" if reported
-                     else None])
+        rows.append(
+            [
+                o.office.cluster,
+                o.office.strength,
+                o.office.lead.name,
+                o.status,
+                o.count(MET),
+                o.count(PARTIAL),
+                o.count(NOT_MET),
+                o.count(NOT_REPORTED),
+                o.companies if reported else None,
+                o.smes if reported else None,
+                f"{len(o.municipalities_reached)} af {participating}" if reported else None,
+            ]
+        )
     header, last = layout.table("tblResume", columns, rows, freeze=True)
     if f.offices:
         _status_rules(layout, f"D{header + 1}:D{last}", "D", header + 1, _SUBMISSION_COLOURS)
@@ -668,37 +761,43 @@ def _resume(f: Followup, ws: Any) -> _Layout:
     layout.pair("Region", f.region)
     layout.pair("Deltagende kommuner", _left(participating))
     layout.pair("Godkendte indberetninger", f"{ok} af {len(f.offices)}")
-    layout.pair("Valideringsnoter", f"{f.errors} fejl og {f.warnings} advarsler "
-                                    "(se fanen Valideringsnoter)")
+    layout.pair(
+        "Valideringsnoter", f"{f.errors} fejl og {f.warnings} advarsler (se fanen Valideringsnoter)"
+    )
     layout.pair("Kommunal medfinansiering", _left(f.funding.total_municipal, MONEY))
     layout.pair("Fordelingsnøgle", f.funding.population.basis_text())
 
     layout.blank()
     reached = {m.code for o in f.offices for m in o.municipalities_reached}
-    unreached = sorted((m.name for m in f.participating if m.code not in reached),
-                       key=danish.sort_key)
+    unreached = sorted(
+        (m.name for m in f.participating if m.code not in reached), key=danish.sort_key
+    )
     if unreached:
         layout.section("Deltagende kommuner, som intet klyngekontor har nået")
         for name in unreached:
             layout.row(name)
     else:
-        layout.section(f"Alle {participating} deltagende kommuner er nået af mindst ét "
-                       "klyngekontor")
+        layout.section(
+            f"Alle {participating} deltagende kommuner er nået af mindst ét klyngekontor"
+        )
     if ok < len(f.offices):
         layout.note("Klyngekontorer uden godkendt indberetning indgår ikke i optællingen.")
 
     if f.offices:
-        chart = _bar_chart("Indikatorer pr. klyngekontor efter målopfyldelse",
-                           "Antal indikatorer", 4 + 1.4 * len(f.offices))
+        chart = _bar_chart(
+            "Indikatorer pr. klyngekontor efter målopfyldelse",
+            "Antal indikatorer",
+            4 + 1.4 * len(f.offices),
+        )
         chart.grouping = "stacked"
         chart.overlap = 100
         chart.gapWidth = 60
         chart.y_axis.majorUnit = 1
-        chart.add_data(Reference(ws, min_col=5, max_col=8, min_row=header, max_row=last),
-                       titles_from_data=True)
+        chart.add_data(
+            Reference(ws, min_col=5, max_col=8, min_row=header, max_row=last), titles_from_data=True
+        )
         chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
-        for series, status in zip(chart.series, (MET, PARTIAL, NOT_MET, NOT_REPORTED),
-                                  strict=True):
+        for series, status in zip(chart.series, (MET, PARTIAL, NOT_MET, NOT_REPORTED), strict=True):
             series.graphicalProperties.solidFill = _CHART_COLOURS[status]
             series.graphicalProperties.line.solidFill = _CHART_COLOURS[status]
         chart.legend.position = "b"
@@ -711,34 +810,53 @@ def _resume(f: Followup, ws: Any) -> _Layout:
 
 
 def _attainment(f: Followup, ws: Any) -> _Layout:
-    layout = _Layout(f"Resultater {f.year} sammenholdt med målene i resultatkontrakterne. "
-                     "Opfyldt: mindst 100 % af målet; delvist opfyldt: mindst "
-                     f"{f.partial_threshold * 100:.0f} %.")
-    columns = [_Col("Klyngekontor", cap=28, wrap=True), _Col("ID", min_width=8),
-               _Col("Indikator", cap=44, wrap=True), _Col("Enhed", min_width=8),
-               _Col("Mål", cap=16, align="right"), _Col("Resultat", cap=16, align="right"),
-               _Col("Målopfyldelse", PERCENT, min_width=14),
-               _Col("Status", cap=17, align="center"),
-               _Col("Kilde", cap=22), _Col("Bemærkning", cap=34, wrap=True),
-               _Col("Klyngekontorets bemærkning", cap=34, wrap=True)]
+    layout = _Layout(
+        f"Resultater {f.year} sammenholdt med målene i resultatkontrakterne. "
+        "Opfyldt: mindst 100 % af målet; delvist opfyldt: mindst "
+        f"{f.partial_threshold * 100:.0f} %."
+    )
+    columns = [
+        _Col("Klyngekontor", cap=28, wrap=True),
+        _Col("ID", min_width=8),
+        _Col("Indikator", cap=44, wrap=True),
+        _Col("Enhed", min_width=8),
+        _Col("Mål", cap=16, align="right"),
+        _Col("Resultat", cap=16, align="right"),
+        _Col("Målopfyldelse", PERCENT, min_width=14),
+        _Col("Status", cap=17, align="center"),
+        _Col("Kilde", cap=22),
+        _Col("Bemærkning", cap=34, wrap=True),
+        _Col("Klyngekontorets bemærkning", cap=34, wrap=True),
+    ]
     rows = []
     for o in f.offices:
         by_id = _indicator_rows(o)
         for i in o.indicators:
             row = by_id.get(i.indicator.id)
-            rows.append([o.office.cluster, i.indicator.id, i.indicator.name, i.indicator.unit,
-                         _indicator_value(i.target, i.indicator.unit),
-                         _indicator_value(i.result, i.indicator.unit),
-                         i.attainment, i.status, i.source or None,
-                         _outcome_note(o, i, row) or None,
-                         (row.comment or None) if row is not None else None])
+            rows.append(
+                [
+                    o.office.cluster,
+                    i.indicator.id,
+                    i.indicator.name,
+                    i.indicator.unit,
+                    _indicator_value(i.target, i.indicator.unit),
+                    _indicator_value(i.result, i.indicator.unit),
+                    i.attainment,
+                    i.status,
+                    i.source or None,
+                    _outcome_note(o, i, row) or None,
+                    (row.comment or None) if row is not None else None,
+                ]
+            )
     header, last = layout.table("tblMaalopfyldelse", columns, rows, freeze=True, top=True)
     if rows:
         _status_rules(layout, f"G{header + 1}:H{last}", "H", header + 1, _STATUS_COLOURS)
     layout.blank()
-    layout.note("Afledte indikatorer tælles ud fra fanen Virksomheder: unikke CVR-numre i de "
-                "deltagende kommuner. Et mål på 0 er opfyldt ved ethvert resultat og har ingen "
-                "procent.")
+    layout.note(
+        "Afledte indikatorer tælles ud fra fanen Virksomheder: unikke CVR-numre i de "
+        "deltagende kommuner. Et mål på 0 er opfyldt ved ethvert resultat og har ingen "
+        "procent."
+    )
     return layout
 
 
@@ -755,8 +873,12 @@ def _outcome_note(o: OfficeOutcome, i: IndicatorOutcome, row: IndicatorRow | Non
         return "Intet resultat indberettet"
     if i.target == 0:
         return "Mål 0: opfyldt ved ethvert resultat"
-    if (i.indicator.derived and row is not None and row.result is not None
-            and row.result != i.result):
+    if (
+        i.indicator.derived
+        and row is not None
+        and row.result is not None
+        and row.result != i.result
+    ):
         return f"Indberettet {_danish(row.result)}; rapporten bruger det optalte"
     return ""
 
@@ -765,52 +887,73 @@ def _outcome_note(o: OfficeOutcome, i: IndicatorOutcome, row: IndicatorRow | Non
 
 
 def _geography(f: Followup, ws: Any) -> _Layout:
-    layout = _Layout(f"Virksomheder nået {f.year} pr. deltagende kommune og klyngekontor "
-                     "(unikke CVR-numre) og kommunens medfinansiering")
+    layout = _Layout(
+        f"Virksomheder nået {f.year} pr. deltagende kommune og klyngekontor "
+        "(unikke CVR-numre) og kommunens medfinansiering"
+    )
     office_cols = [_Col(o.office.cluster, COUNT, cap=16, min_width=11) for o in f.offices]
-    columns = [_Col("Kommune", cap=20), *office_cols,
-               _Col("I alt, unikke virksomheder", COUNT, cap=15),
-               _Col(f"Medfinansiering {f.year}", MONEY, cap=17),
-               _Col("Kr. pr. nået virksomhed", MONEY, cap=15)]
+    columns = [
+        _Col("Kommune", cap=20),
+        *office_cols,
+        _Col("I alt, unikke virksomheder", COUNT, cap=15),
+        _Col(f"Medfinansiering {f.year}", MONEY, cap=17),
+        _Col("Kr. pr. nået virksomhed", MONEY, cap=15),
+    ]
     reach = reach_by_municipality(f)
     funding = {m.municipality.code: m.total for m in f.funding.municipalities}
     rows = []
     for m in sorted(f.participating, key=lambda m: danish.sort_key(m.name)):
-        per_office = [o.companies_by_municipality.get(m.code, 0) if accepted(o.status) else None
-                      for o in f.offices]
+        per_office = [
+            o.companies_by_municipality.get(m.code, 0) if accepted(o.status) else None
+            for o in f.offices
+        ]
         total = reach.get(m.code, 0)
         paid = funding.get(m.code, 0)
-        rows.append([m.name, *per_office, total, paid,
-                     round(paid / total, 2) if total else None])
+        rows.append([m.name, *per_office, total, paid, round(paid / total, 2) if total else None])
     header, last = layout.table("tblGeografisk_spredning", columns, rows, freeze=True)
     n = len(f.offices)
     if rows:
         first = header + 1
-        layout.rule(f"B{first}:{get_column_letter(n + 2)}{last}", FormulaRule(
-            formula=[f"AND(ISNUMBER(B{first}),B{first}=0)"],
-            fill=PatternFill(start_color=_RED[0], end_color=_RED[0], fill_type="solid"),
-            font=Font(color=_RED[1], bold=True)))
+        layout.rule(
+            f"B{first}:{get_column_letter(n + 2)}{last}",
+            FormulaRule(
+                formula=[f"AND(ISNUMBER(B{first}),B{first}=0)"],
+                fill=PatternFill(start_color=_RED[0], end_color=_RED[0], fill_type="solid"),
+                font=Font(color=_RED[1], bold=True),
+            ),
+        )
     layout.blank()
-    layout.note("Rødt felt: ingen virksomheder fra kommunen. En virksomhed, der er registreret i "
-                "flere kommuner, tælles i hver af dem.")
+    layout.note(
+        "Rødt felt: ingen virksomheder fra kommunen. En virksomhed, der er registreret i "
+        "flere kommuner, tælles i hver af dem."
+    )
     missing = [o.office.cluster for o in f.offices if not accepted(o.status)]
     if missing:
         layout.note(f"Ingen godkendt indberetning (tom kolonne): {', '.join(missing)}.")
     codes = {m.code for m in f.participating}
-    outside = [e.company.municipality.name for e in f.engagements
-               if e.company.municipality is not None and e.company.municipality.code not in codes]
+    outside = [
+        e.company.municipality.name
+        for e in f.engagements
+        if e.company.municipality is not None and e.company.municipality.code not in codes
+    ]
     if outside:
         names = sorted(set(outside), key=danish.sort_key)
-        layout.note(f"Ikke talt med: {len(outside)} virksomhedsforløb i kommuner, der ikke "
-                    f"deltager ({', '.join(names)}).")
+        layout.note(
+            f"Ikke talt med: {len(outside)} virksomhedsforløb i kommuner, der ikke "
+            f"deltager ({', '.join(names)})."
+        )
 
     if rows:
-        chart = _bar_chart(f"Virksomheder nået pr. kommune {f.year}, alle klyngekontorer",
-                           "Unikke virksomheder (CVR-numre)", 3 + 0.75 * len(rows))
+        chart = _bar_chart(
+            f"Virksomheder nået pr. kommune {f.year}, alle klyngekontorer",
+            "Unikke virksomheder (CVR-numre)",
+            3 + 0.75 * len(rows),
+        )
         chart.legend = None
         chart.gapWidth = 50
-        chart.add_data(Reference(ws, min_col=n + 2, min_row=header, max_row=last),
-                       titles_from_data=True)
+        chart.add_data(
+            Reference(ws, min_col=n + 2, min_row=header, max_row=last), titles_from_data=True
+        )
         chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
         chart.series[0].graphicalProperties.solidFill = _HEADER_FILL
         layout.chart(chart)
@@ -823,33 +966,50 @@ def _geography(f: Followup, ws: Any) -> _Layout:
 def _funding(f: Followup, ws: Any) -> _Layout:
     funding = f.funding
     basis = funding.population.basis_text()
-    layout = _Layout(f"Kommunal medfinansiering af klyngekontorerne {f.year} og bevillinger. "
-                     f"{basis}.")
+    layout = _Layout(
+        f"Kommunal medfinansiering af klyngekontorerne {f.year} og bevillinger. {basis}."
+    )
     layout.section(f"Medfinansiering {f.year} pr. kommune og klyngekontor (kr.)")
     offices = funding.offices
     paid = {(o.office.id, s.municipality.code): s.amount for o in offices for s in o.shares}
     # Office columns as wide as the grant table's text columns below them.
-    columns = [_Col("Kommune", cap=24), _Col("Folketal", COUNT, min_width=10),
-               _Col("Deltager", min_width=10, align="center"),
-               *(_Col(o.office.cluster, MONEY, cap=22, min_width=20) for o in offices),
-               _Col("Heraf som leadkommune", MONEY, cap=14, min_width=13),
-               _Col("Heraf som medfinansierer", MONEY, cap=14, min_width=13),
-               _Col("I alt", MONEY, min_width=14),
-               _Col("Kr. pr. indbygger", MONEY_DECIMALS, cap=13, min_width=12)]
-    rows = [[m.municipality.name, m.population, "Ja" if m.participating else "Nej",
-             *(paid.get((o.office.id, m.municipality.code), 0) for o in offices),
-             m.as_lead, m.as_cofinancer, m.total,
-             round(m.total / m.population, 2) if m.population else None]
-            for m in sorted(funding.municipalities,
-                            key=lambda m: danish.sort_key(m.municipality.name))]
+    columns = [
+        _Col("Kommune", cap=24),
+        _Col("Folketal", COUNT, min_width=10),
+        _Col("Deltager", min_width=10, align="center"),
+        *(_Col(o.office.cluster, MONEY, cap=22, min_width=20) for o in offices),
+        _Col("Heraf som leadkommune", MONEY, cap=14, min_width=13),
+        _Col("Heraf som medfinansierer", MONEY, cap=14, min_width=13),
+        _Col("I alt", MONEY, min_width=14),
+        _Col("Kr. pr. indbygger", MONEY_DECIMALS, cap=13, min_width=12),
+    ]
+    rows = [
+        [
+            m.municipality.name,
+            m.population,
+            "Ja" if m.participating else "Nej",
+            *(paid.get((o.office.id, m.municipality.code), 0) for o in offices),
+            m.as_lead,
+            m.as_cofinancer,
+            m.total,
+            round(m.total / m.population, 2) if m.population else None,
+        ]
+        for m in sorted(funding.municipalities, key=lambda m: danish.sort_key(m.municipality.name))
+    ]
     layout.table("tblFinansiering", columns, rows, freeze=True)
-    layout.row(_bold("I alt"), _bold(sum(m.population for m in funding.municipalities), COUNT),
-               None, *(_bold(o.total, MONEY) for o in offices),
-               _bold(sum(m.as_lead for m in funding.municipalities), MONEY),
-               _bold(sum(m.as_cofinancer for m in funding.municipalities), MONEY),
-               _bold(funding.total_municipal, MONEY))
-    layout.note("Leadkommunen betaler sin faste andel til sit eget klyngekontor; resten fordeles "
-                "efter folketal på de øvrige deltagende kommuner i hele kroner (største rest).")
+    layout.row(
+        _bold("I alt"),
+        _bold(sum(m.population for m in funding.municipalities), COUNT),
+        None,
+        *(_bold(o.total, MONEY) for o in offices),
+        _bold(sum(m.as_lead for m in funding.municipalities), MONEY),
+        _bold(sum(m.as_cofinancer for m in funding.municipalities), MONEY),
+        _bold(funding.total_municipal, MONEY),
+    )
+    layout.note(
+        "Leadkommunen betaler sin faste andel til sit eget klyngekontor; resten fordeles "
+        "efter folketal på de øvrige deltagende kommuner i hele kroner (største rest)."
+    )
     outside = [m.municipality.name for m in funding.municipalities if not m.participating]
     if outside:
         layout.note(f"Deltager ikke i medfinansieringen: {', '.join(outside)} (betaler 0 kr.).")
@@ -857,14 +1017,28 @@ def _funding(f: Followup, ws: Any) -> _Layout:
     layout.blank()
     layout.section(f"Bevillinger {f.year}")
     # Columns ordered so that the narrow ones meet the narrow columns of the table above.
-    grant_rows = [[g.source, g.amount,
-                   f"{g.first_year}–{g.last_year}" if g.first_year != g.last_year
-                   else str(g.first_year), g.recipient, g.purpose or None]
-                  for g in funding.grants]
-    layout.table("tblBevillinger", [
-        _Col("Bevilliger", cap=24, wrap=True), _Col(f"Beløb {f.year}", MONEY, min_width=14),
-        _Col("Periode", min_width=10, align="center"), _Col("Modtager", cap=22, wrap=True),
-        _Col("Formål", cap=22, wrap=True)], grant_rows, top=True)
+    grant_rows = [
+        [
+            g.source,
+            g.amount,
+            f"{g.first_year}–{g.last_year}" if g.first_year != g.last_year else str(g.first_year),
+            g.recipient,
+            g.purpose or None,
+        ]
+        for g in funding.grants
+    ]
+    layout.table(
+        "tblBevillinger",
+        [
+            _Col("Bevilliger", cap=24, wrap=True),
+            _Col(f"Beløb {f.year}", MONEY, min_width=14),
+            _Col("Periode", min_width=10, align="center"),
+            _Col("Modtager", cap=22, wrap=True),
+            _Col("Formål", cap=22, wrap=True),
+        ],
+        grant_rows,
+        top=True,
+    )
     layout.row(_bold("I alt"), _bold(funding.total_grants, MONEY))
 
     layout.blank()
@@ -876,24 +1050,44 @@ def _funding(f: Followup, ws: Any) -> _Layout:
 
 
 def _companies(f: Followup, ws: Any) -> _Layout:
-    layout = _Layout(f"Alle virksomhedsforløb {f.year} fra indberetningerne. Talt med = Nej: "
-                     "kommunen deltager ikke, eller klyngekontorets indberetning er ikke godkendt.")
+    layout = _Layout(
+        f"Alle virksomhedsforløb {f.year} fra indberetningerne. Talt med = Nej: "
+        "kommunen deltager ikke, eller klyngekontorets indberetning er ikke godkendt."
+    )
     clusters = {o.office.id: o.office.cluster for o in f.offices}
     # The hot loop of a large year: plain values only, written by the bulk path. "Talt med"
     # sits beside the municipality it mostly depends on.
-    rows = [[clusters.get(e.office_id, e.office_id), e.company.cvr, e.company.name,
-             e.company.municipality.name if e.company.municipality is not None else None,
-             "Ja" if e.counted else "Nej",
-             None if e.company.sme is None else ("Ja" if e.company.sme else "Nej"),
-             e.company.activity, e.company.date,
-             f"{e.file}, Virksomheder, række {e.company.row}"]
-            for e in f.engagements]
-    layout.table("tblVirksomheder", [
-        _Col("Klyngekontor", cap=30), _Col("CVR-nummer", min_width=12),
-        _Col("Virksomhedsnavn", cap=40), _Col("Kommune", cap=20), _Col("Talt med", min_width=11),
-        _Col("SMV", min_width=7), _Col("Aktivitet", cap=26),
-        _Col("Dato", min_width=12, header_align="center"), _Col("Kilde", cap=50)], rows,
-        freeze=True, bulk=True)
+    rows = [
+        [
+            clusters.get(e.office_id, e.office_id),
+            e.company.cvr,
+            e.company.name,
+            e.company.municipality.name if e.company.municipality is not None else None,
+            "Ja" if e.counted else "Nej",
+            None if e.company.sme is None else ("Ja" if e.company.sme else "Nej"),
+            e.company.activity,
+            e.company.date,
+            f"{e.file}, Virksomheder, række {e.company.row}",
+        ]
+        for e in f.engagements
+    ]
+    layout.table(
+        "tblVirksomheder",
+        [
+            _Col("Klyngekontor", cap=30),
+            _Col("CVR-nummer", min_width=12),
+            _Col("Virksomhedsnavn", cap=40),
+            _Col("Kommune", cap=20),
+            _Col("Talt med", min_width=11),
+            _Col("SMV", min_width=7),
+            _Col("Aktivitet", cap=26),
+            _Col("Dato", min_width=12, header_align="center"),
+            _Col("Kilde", cap=50),
+        ],
+        rows,
+        freeze=True,
+        bulk=True,
+    )
     return layout
 
 
@@ -901,18 +1095,42 @@ def _companies(f: Followup, ws: Any) -> _Layout:
 
 
 def _findings(f: Followup, ws: Any) -> _Layout:
-    layout = _Layout(f"Alt, hvad valideringen af indberetningerne for {f.year} har fundet. "
-                     "Fejl skal rettes; advarsler er til orientering.")
+    layout = _Layout(
+        f"Alt, hvad valideringen af indberetningerne for {f.year} har fundet. "
+        "Fejl skal rettes; advarsler er til orientering."
+    )
     items = sorted(f.validation.all_findings(), key=Finding.sort_key)
-    rows = [[_shown_file(x.file), x.sheet, x.cell, x.code, _SEVERITY.get(x.severity, x.severity),
-             x.value, x.message] for x in items]
-    header, last = layout.table("tblValideringsnoter", [
-        _Col("Fil", cap=44), _Col("Ark", cap=16), _Col("Celle", min_width=7),
-        _Col("Kode", cap=22), _Col("Alvorlighed", min_width=13), _Col("Værdi", cap=24),
-        _Col("Besked", cap=80, wrap=True)], rows, freeze=True, top=True)
+    rows = [
+        [
+            _shown_file(x.file),
+            x.sheet,
+            x.cell,
+            x.code,
+            _SEVERITY.get(x.severity, x.severity),
+            x.value,
+            x.message,
+        ]
+        for x in items
+    ]
+    header, last = layout.table(
+        "tblValideringsnoter",
+        [
+            _Col("Fil", cap=44),
+            _Col("Ark", cap=16),
+            _Col("Celle", min_width=7),
+            _Col("Kode", cap=22),
+            _Col("Alvorlighed", min_width=13),
+            _Col("Værdi", cap=24),
+            _Col("Besked", cap=80, wrap=True),
+        ],
+        rows,
+        freeze=True,
+        top=True,
+    )
     if rows:
-        _status_rules(layout, f"E{header + 1}:E{last}", "E", header + 1,
-                      {"Fejl": _RED, "Advarsel": _YELLOW})
+        _status_rules(
+            layout, f"E{header + 1}:E{last}", "E", header + 1, {"Fejl": _RED, "Advarsel": _YELLOW}
+        )
     else:
         layout.blank()
         layout.note("Ingen valideringsnoter: alle indberetninger er godkendt uden bemærkninger.")
@@ -929,15 +1147,31 @@ def _shown_file(name: str) -> str:
 
 
 def _sources(f: Followup, ws: Any) -> _Layout:
-    layout = _Layout("Filerne rapporten bygger på, med SHA-256-kontrolsum, så de kan genfindes "
-                     "og kontrolleres.")
-    rows = [["Konfiguration", f.config_source.path, f.config_source.sha256,
-             f.config_source.size, f.config_source.modified]]
+    layout = _Layout(
+        "Filerne rapporten bygger på, med SHA-256-kontrolsum, så de kan genfindes og kontrolleres."
+    )
+    rows = [
+        [
+            "Konfiguration",
+            f.config_source.path,
+            f.config_source.sha256,
+            f.config_source.size,
+            f.config_source.modified,
+        ]
+    ]
     rows.extend(["Indberetning", s.path, s.sha256, s.size, s.modified] for s in f.sources)
-    layout.table("tblKilder", [
-        _Col("Type", min_width=14), _Col("Fil", cap=50), _Col("SHA-256", cap=66),
-        _Col("Størrelse (byte)", COUNT, cap=12), _Col("Ændret", DATETIME, min_width=20)], rows,
-        freeze=True)
+    layout.table(
+        "tblKilder",
+        [
+            _Col("Type", min_width=14),
+            _Col("Fil", cap=50),
+            _Col("SHA-256", cap=66),
+            _Col("Størrelse (byte)", COUNT, cap=12),
+            _Col("Ændret", DATETIME, min_width=20),
+        ],
+        rows,
+        freeze=True,
+    )
     layout.blank()
     layout.section("Grundlag")
     layout.pair("Konfiguration", f"{f.config_source.path} (SHA-256 {f.config_source.sha256})")
@@ -960,8 +1194,9 @@ def _save_atomically(wb: Any, path: Path, generated: dt.datetime) -> None:
     """Save via a temporary file and a rename (atomic_write): never a half-written report."""
     # ExcelWriter rather than wb.save(): save() stamps "modified" with the clock, and the
     # report's time is the generation time.
-    with atomic_write(path) as handle, ZipFile(handle, "w", ZIP_DEFLATED,
-                                               allowZip64=True) as archive:
+    with (
+        atomic_write(path) as handle,
+        ZipFile(handle, "w", ZIP_DEFLATED, allowZip64=True) as archive,
+    ):
         wb.properties.modified = _utc(generated)
         ExcelWriter(wb, archive).save()
-
