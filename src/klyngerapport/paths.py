@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def display_path(path: Path, cwd: Path | None = None) -> str:
-    """Relative to the current folder where possible, else as given."""
+def display_path(path: Path, base: Path | None = None, private: bool = False) -> str:
+    """`path` relative to `base` (default: the current folder) where possible, else as given.
+
+    `private`: a path outside `base` is shown by its name only, so a report never shows the
+    folders of the machine it was made on.
+    """
     try:
-        here = (cwd or Path.cwd()).resolve()
-        return str(path.resolve().relative_to(here))
+        here = (base if base is not None else Path.cwd()).resolve()
+        relative = path.resolve().relative_to(here)
     except (ValueError, OSError):
-        return str(path)
+        return path.name if private else str(path)
+    # A report is the same on every machine; the terminal speaks the machine's own way.
+    return relative.as_posix() if private else str(relative)
