@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import gc
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -40,16 +41,22 @@ Progress = Callable[[int, int, str], None]
 
 
 def validate_file(
-    path: Path, config: Config, year: int | None, display: str, keep_rows: bool = True
+    path: Path,
+    config: Config,
+    year: int | None,
+    display: str,
+    keep_rows: bool = True,
+    cutoff: dt.date | None = None,
 ) -> Submission:
     """Read and check one submission workbook. Never raises for what is in the file.
 
     `year` is the year asked for (None: the year the file states); `display` is how the file is
     named in findings. `keep_rows=False` leaves Submission.companies empty (checks only).
+    `cutoff` (generate --as-of): activities dated after it are errors.
     """
     try:
         with _collector_paused():
-            return _validate_workbook(path, config, year, display, keep_rows)
+            return _validate_workbook(path, config, year, display, keep_rows, cutoff)
     except FileProblem as problem:
         office_id, file_year = office_from_name(path, config, year)
         return Submission(
@@ -111,7 +118,12 @@ def _step(findings: list[Finding], display: str) -> Iterator[None]:
 
 
 def _validate_workbook(
-    path: Path, config: Config, year: int | None, display: str, keep_rows: bool
+    path: Path,
+    config: Config,
+    year: int | None,
+    display: str,
+    keep_rows: bool,
+    cutoff: dt.date | None,
 ) -> Submission:
     workbook = open_workbook(path)
     findings: list[Finding] = []
@@ -146,7 +158,12 @@ def _validate_workbook(
             sheet = _sheet(workbook, COMPANIES, display, findings)
             if sheet is not None:
                 companies, found = check_companies(
-                    sheet, display, dates_year, config.participating(), keep_rows or compare
+                    sheet,
+                    display,
+                    dates_year,
+                    config.participating(),
+                    keep_rows or compare,
+                    cutoff,
                 )
                 findings.extend(found)
                 if compare:
@@ -266,6 +283,7 @@ def validate_paths(
     progress: Progress | None = None,
     whole_year: bool = False,
     keep_rows: bool = True,
+    cutoff: dt.date | None = None,
 ) -> Validation:
     """Check every workbook in `paths` (files or folders) for `year` (None: any year).
 
@@ -273,6 +291,7 @@ def validate_paths(
     a file is a submission-missing finding. `progress(done, total, name)` is called as files are
     checked. `keep_rows=False` checks without keeping the company rows (Submission.companies
     stays empty), so memory does not grow with the number of files: what `validate` wants.
+    `cutoff` (generate --as-of): activities dated after it are date-after-cutoff errors.
     """
     cwd = _cwd()
     files, rejected = collect_files(paths, cwd)
@@ -281,7 +300,9 @@ def validate_paths(
     for done, path in enumerate(files):
         if progress is not None:
             progress(done, total, path.name)
-        submissions.append(validate_file(path, config, year, display_path(path, cwd), keep_rows))
+        submissions.append(
+            validate_file(path, config, year, display_path(path, cwd), keep_rows, cutoff)
+        )
     if progress is not None:
         progress(total, total, "")
     submissions = _mark_duplicates(submissions, year, cwd)

@@ -46,6 +46,7 @@ SEVERITY: Final[dict[str, Severity]] = {
     "date-invalid": "error",
     "date-outside-year": "error",
     "date-as-text": "warning",
+    "date-after-cutoff": "error",
     "row-duplicate": "warning",
     "name-missing": "warning",
     "number-as-text": "warning",
@@ -216,6 +217,11 @@ _TEMPLATES: Final[dict[str, str]] = {
     "date-outside-year": (
         "Datoen {date} ligger ikke i {year}. Indberetningen for {year} må kun have aktiviteter "
         "fra 01-01-{year} til 31-12-{year}."
+    ),
+    "date-after-cutoff": (
+        "Aktiviteten er dateret {date}, efter opgørelsesdatoen {cutoff} (generate --as-of). "
+        "Status pr. {cutoff} kan kun have aktiviteter til og med {cutoff}: ret datoen, hvis den "
+        "er forkert, eller lav opgørelsen pr. en senere dato."
     ),
     "date-as-text": (
         'Datoen "{value}" er skrevet som tekst; læst som {date}. Skriv den som en rigtig dato '
