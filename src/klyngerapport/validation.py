@@ -19,8 +19,13 @@ from pathlib import Path
 from klyngerapport.checks.companies import SHEET as COMPANIES
 from klyngerapport.checks.companies import check_companies
 from klyngerapport.checks.derived import derived_differences
+from klyngerapport.checks.indicators import (
+    NATIONAL_SHEET,
+    check_indicators,
+    contract_for,
+    national_contract_for,
+)
 from klyngerapport.checks.indicators import SHEET as INDICATORS
-from klyngerapport.checks.indicators import check_indicators, contract_for
 from klyngerapport.checks.messages import SEVERITY, finding
 from klyngerapport.checks.metadata import SHEET as METADATA
 from klyngerapport.checks.metadata import Metadata, check_metadata
@@ -129,6 +134,7 @@ def _validate_workbook(
     findings: list[Finding] = []
     meta: Metadata | None = None
     indicators: tuple[IndicatorRow, ...] = ()
+    national: tuple[IndicatorRow, ...] = ()
     companies: tuple[CompanyRow, ...] = ()
     try:
         # One sheet in memory at a time: each is dropped when its step ends.
@@ -149,6 +155,9 @@ def _validate_workbook(
                 indicators, found = check_indicators(sheet, display, config, office_id, the_year)
                 findings.extend(found)
         sheet = None
+        with _step(findings, display):
+            national, national_findings = _national(workbook, display, config, office_id, the_year)
+            findings.extend(national_findings)
         # A number reported for a derived indicator is compared with the count of the company
         # rows, which are then kept for this file even when the caller wants none.
         contract = contract_for(config, office_id, the_year) or []
@@ -187,7 +196,39 @@ def _validate_workbook(
         indicators=indicators,
         companies=companies,
         findings=tuple(findings),
+        national=national,
     )
+
+
+def _national(
+    workbook: Workbook, display: str, config: Config, office_id: str | None, year: int | None
+) -> tuple[tuple[IndicatorRow, ...], list[Finding]]:
+    """The Nationale mål sheet, read when the office has national targets for the year.
+
+    Without national targets the sheet is not needed and never loaded. Where there are some and
+    the sheet is absent, that is a warning, not an error (PRODUCT.md §10): the regional
+    follow-up does not depend on it. The spec names no code for it; it is `sheet-missing` with
+    severity warning and its own message.
+    """
+    if not national_contract_for(config, office_id, year):
+        return (), []
+    sheet = workbook.sheet(NATIONAL_SHEET)
+    if sheet is None:
+        office = config.office(office_id) if office_id else None
+        found = ", ".join(f'"{n}"' for n in workbook.sheet_names) or "ingen faner"
+        missing = finding(
+            "sheet-missing/national",
+            display,
+            sheet=NATIONAL_SHEET,
+            name=NATIONAL_SHEET,
+            found=found,
+            cluster=office.cluster if office else office_id,
+            office=office_id,
+            year=year,
+        )
+        return (), [dataclasses.replace(missing, severity="warning")]
+    rows, found_findings = check_indicators(sheet, display, config, office_id, year, national=True)
+    return rows, list(found_findings)
 
 
 def _problem_finding(display: str, problem: FileProblem) -> Finding:
