@@ -58,6 +58,7 @@ COMMANDS = [
     (["validate", "fejl", "--year", "2022", "--json"], 1),
     (["generate", "2022"], 0),
     (["generate", "2022", "--json"], 0),
+    (["export", "2022", "--output", "engagementer-æøå.csv"], 0),
     (["--help"], 0),
     (["generate", "--help"], 0),
     ([], 0),
