@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 
 
@@ -18,3 +19,12 @@ def display_path(path: Path, base: Path | None = None, private: bool = False) ->
         return path.name if private else str(path)
     # A report is the same on every machine; the terminal speaks the machine's own way.
     return relative.as_posix() if private else str(relative)
+
+
+def config_path(text: str, base: Path) -> Path:
+    """A path written in the config: "~" or "~/..." is the home folder (as in a shell, also on
+    Windows), and a relative path is relative to the config file's folder `base`."""
+    path = Path(text)
+    with suppress(RuntimeError):  # no home folder known: the path stays as written
+        path = path.expanduser()
+    return path if path.is_absolute() else base / path

@@ -10,6 +10,7 @@ from __future__ import annotations
 SHEET_INFO = "Indberetning"
 SHEET_INDICATORS = "Indikatorer"
 SHEET_COMPANIES = "Virksomheder"
+SHEET_NATIONAL = "Nationale mål"  # only where national targets exist (PRODUCT.md §10)
 SHEET_LISTS = "Lister"  # the template's hidden sheet with the drop-down lists; never read
 
 # Indberetning: a label in column A, its value in column B.

@@ -429,3 +429,11 @@ def _unknown(status: SubmissionStatus) -> str:
     if status is SubmissionStatus.MISSING:
         return "indberetningen mangler, så dækningen kendes ikke"
     return "indberetningen har fejl, så dækningen kendes ikke"
+
+
+def export_done(path: str, rows: int, skipped: tuple[str, ...]) -> None:
+    """What `export` wrote, and on stderr what it left out."""
+    for line in skipped:
+        _err.print(Text("Ikke med: ", style="bold red") + Text(line), soft_wrap=True)
+    engagements = "1 engagement" if rows == 1 else f"{number(rows)} engagementer"
+    _out.print(Text(f"Skrev {path} ({engagements})", style="bold"), soft_wrap=True)

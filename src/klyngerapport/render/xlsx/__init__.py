@@ -18,6 +18,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from klyngerapport.atomic import atomic_write
 from klyngerapport.model import Followup
+from klyngerapport.outputs import output_marker
 from klyngerapport.render.xlsx import (
     attainment,
     companies,
@@ -72,6 +73,8 @@ def write_report(f: Followup, path: Path) -> None:
         "dannet ud fra klyngekontorernes indberetninger."
     )
     props.keywords = f"klyngekontorer; {f.region}; {f.council}; {f.year}"
+    # Marks the file as this tool's report of the year: generate may replace it (outputs.py).
+    props.identifier = output_marker(f.year)
     props.language = "da-DK"
     props.created = props.modified = _utc(f.generated)
     # ExcelWriter rather than wb.save(): save() stamps "modified" with the clock, and the
