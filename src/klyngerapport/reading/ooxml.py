@@ -60,8 +60,7 @@ _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 _FORMULA_OR_ERROR = (
     re.compile(rb"<f[\s/>]"),
     re.compile(rb":f[\s/>]"),
-    re.compile(rb't="e"'),
-    re.compile(rb"t='e'"),
+    re.compile(rb"t=[\"']e[\"']"),
 )
 
 
