@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from pathlib import Path
 
 
@@ -28,3 +29,12 @@ def readable(name: str) -> str:
     except UnicodeEncodeError:
         raw = os.fsencode(name)
         return raw.decode("cp1252", "replace")
+
+
+def config_path(text: str, base: Path) -> Path:
+    """A path written in the config: "~" or "~/..." is the home folder (as in a shell, also on
+    Windows), and a relative path is relative to the config file's folder `base`."""
+    path = Path(text)
+    with suppress(RuntimeError):  # no home folder known: the path stays as written
+        path = path.expanduser()
+    return path if path.is_absolute() else base / path
