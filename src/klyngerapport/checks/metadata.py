@@ -65,7 +65,7 @@ def check_metadata(sheet: RawSheet, file: str, config: Config, year: int | None 
 
     found_year = _year(sheet, rows.get(INFO_YEAR), year, config, findings)
     office_id = _office(sheet, rows.get(INFO_OFFICE), found_year or year, config, findings)
-    date = parse_date(value(INFO_DATE))
+    date = parse_date(value(INFO_DATE), sheet.date1904)
     return Metadata(
         office_id=office_id,
         year=found_year,

@@ -29,6 +29,7 @@ from klyngerapport.model import (
     SubmissionStatus,
     Validation,
 )
+from klyngerapport.paths import readable
 
 EXAMPLES_PER_CODE = 3
 
@@ -288,7 +289,7 @@ def validation(v: Validation) -> None:
         findings(items)
         _out.print()
     for sub in v.submissions:
-        label = sub.path.name
+        label = readable(sub.path.name)
         who = " ".join(str(x) for x in (sub.office_id, sub.year) if x is not None)
         label += f" ({who})" if who else ""
         if sub.errors:
