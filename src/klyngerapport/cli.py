@@ -223,6 +223,16 @@ def template(
     _run(ctx, job)
 
 
+def _path_argument(text: str) -> Path:
+    # Path("") is the current folder: an empty argument (an unset shell variable, "") must not
+    # quietly validate whatever lies there.
+    if not text.strip():
+        error = typer.BadParameter("empty path")
+        error.danish = "en tom sti er hverken en fil eller en mappe."  # type: ignore[attr-defined]
+        raise error
+    return Path(text)
+
+
 @app.command(cls=DanishCommand, options_metavar="[TILVALG]")
 def validate(
     ctx: typer.Context,
@@ -230,6 +240,7 @@ def validate(
         None,
         metavar="[STI]...",
         help="Filer eller mapper. Standard: indberetningsmappen for --year.",
+        parser=_path_argument,
     ),
     year: int | None = typer.Option(
         None, "--year", metavar="ÅR", help="Året, filerne skal gælde (kræves uden STI)."

@@ -78,6 +78,8 @@ def usage_message(exc: Exception, commands: list[str]) -> tuple[str, str]:
         return f"Ukendt tilvalg {getattr(exc, 'option_name', '')}.{guess}", hint
     if kind == "MissingParameter":
         return f"{name or 'Et argument'} mangler.", hint
+    if kind == "BadParameter" and (own := getattr(exc, "danish", None)):
+        return f"Ugyldig værdi for {name or 'et argument'}: {own}", hint
     if kind == "BadParameter":
         wanted = _TYPE_NAMES.get(getattr(getattr(param, "type", None), "name", ""), "")
         detail = f" Det skal være {wanted}." if wanted else ""
