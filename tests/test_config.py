@@ -282,3 +282,19 @@ years = [2021, 2024]
     with pytest.raises(ConfigError) as caught:
         config.parse_file(path)
     assert "office[0].lead: ingen andre kommuner end leadkommunen Næstved" in caught.value.message
+
+
+def test_grants_have_a_scope_that_keeps_national_grants_apart(tmp_path: Path) -> None:
+    """The two national 80 mio. kr. grants go to all 14 clusters: scope "national", shown as
+    context and never summed with Region Sjælland's grant to the work in the region."""
+    cfg = config.parse_file(write(tmp_path, SAMPLE.read_text("utf-8")))
+    national = {g.source for g in cfg.grants if g.scope == "national"}
+    assert national == {
+        "Danmarks Erhvervsfremmebestyrelse",
+        "Uddannelses- og Forskningsministeriet",
+    }
+    assert {g.scope for g in cfg.grants} == {"national", "regional"}
+    wrong = sample_with('scope = "national"', 'scope = "nationalt"')
+    with pytest.raises(ConfigError) as caught:
+        config.parse_file(write(tmp_path, wrong))
+    assert "grant[0].scope" in str(caught.value) and '"national"' in str(caught.value)

@@ -462,7 +462,9 @@ def test_each_municipality_shows_its_payment_and_reach(alfa: Followup) -> None:
     assert naestved.companies_by_office == {"alfa": 1, "beta": 0}
     assert naestved.companies == 1 and naestved.complete
     assert naestved.companies_per_1000 == per_thousand(1, naestved.population)
-    assert naestved.kr_per_company == naestved.total
+    # No kr. per company per municipality: it would divide the lead's own share by its
+    # municipality's companies (PRODUCT.md §7: kr. per company is the office's figure).
+    assert not hasattr(naestved, "kr_per_company")
     assert per_thousand(5, 1000) == 5.0 and per_thousand(1, 84_574) == 0.0
     assert per_thousand(1, 0) is None
 
@@ -477,7 +479,7 @@ def test_totals_say_when_an_office_is_missing(cfg: config.Config) -> None:
     assert totals.cofinancing == 2_000_000 and totals.kr_per_company is None
     koege = next(m for m in f.municipalities if m.municipality.name == "Køge")
     assert koege.companies_by_office == {"alfa": 2, "beta": None}
-    assert not koege.complete and koege.kr_per_company is None
+    assert not koege.complete
     complete = run(
         cfg,
         submission("alfa", ALFA_COMPANIES, ALFA_RESULTS),
@@ -485,6 +487,7 @@ def test_totals_say_when_an_office_is_missing(cfg: config.Config) -> None:
     ).totals
     assert complete.complete and complete.companies == 4
     assert complete.kr_per_company == 500_000
+    assert [o.id for o in complete.full_coverage] == []
     assert complete.indicators[MET] + complete.indicators[NOT_MET] > 0
 
 
@@ -548,3 +551,23 @@ def test_followup_json_has_the_documented_shape(cfg: config.Config) -> None:
     assert [beta[k] for k in ("companies", "smes", "municipalities_reached")] == [None] * 3
     assert [beta[k] for k in ("municipalities_not_reached", "kr_per_company")] == [None] * 2
     assert {i["status"] for i in beta["indicators"]} == {"not-reported"}
+
+
+def test_full_coverage_names_the_offices_that_reached_every_participating_municipality(
+    cfg: config.Config,
+) -> None:
+    """The source asks that each office reaches all participating municipalities: an office
+    counts only when it reached every one of them itself, not because another office did."""
+    names = [m.name for m in cfg.participating()]
+    everywhere = tuple(company(row, f"{row:08d}", name) for row, name in enumerate(names, start=10))
+    f = run(
+        cfg,
+        submission("alfa", everywhere, ALFA_RESULTS),
+        submission("beta", (company(2, "55555555", "Roskilde"),), (result("PROJ", 5),)),
+    )
+    assert [o.id for o in f.totals.full_coverage] == ["alfa"]
+    assert f.totals.municipalities_not_reached == ()
+    assert office(f, "beta").municipalities_not_reached
+    missing = run(cfg, submission("alfa", everywhere, ALFA_RESULTS))
+    assert [o.id for o in missing.totals.full_coverage] == ["alfa"]
+    assert [o.id for o in missing.totals.not_reported] == ["beta"]

@@ -32,6 +32,7 @@ from klyngerapport.model import (
 from klyngerapport.reference import load_population, municipalities
 from klyngerapport.render import xlsx
 from klyngerapport.render.xlsx import write_report
+from klyngerapport.render.xlsx.layout import MIN_PRINT_SCALE
 from klyngerapport.schema import ACTIVITIES
 
 YEAR = 2022
@@ -235,9 +236,10 @@ def test_resume_has_one_row_per_office(wb: Any) -> None:
         alfa["SMV"],
         alfa["Kommuner nået"],
         alfa["Advarsler"],
-    ) == ("Godkendt", 1, 1, 1, 0, 7, 4, "2 af 16", 1)
+    )[:8] == ("Godkendt", 1, 1, 1, 0, 7, 4, alfa["Kommuner nået"])
     assert alfa["Kr. pr. nået virksomhed"] == 142_857  # 1.000.000 kr. / 7 companies
-    assert alfa["Kommuner ikke nået"].startswith("Faxe, Guldborgsund, Holbæk")
+    # The office's own coverage, with the municipalities it did not reach named.
+    assert alfa["Kommuner nået"].startswith("2 af 16 – ikke nået: Faxe, Guldborgsund, Holbæk")
     beta = dict(zip(header, row_of(ws, "=EVIL()"), strict=False))
     assert (beta["Indberetning"], beta["Ikke indberettet"], beta["Virksomheder"]) == (
         "Mangler",
@@ -245,8 +247,19 @@ def test_resume_has_one_row_per_office(wb: Any) -> None:
         None,
     )
     assert beta["Kr. pr. nået virksomhed"] is None
-    # 14 participating municipalities were reached by nobody; they are listed by name.
-    assert find(ws, "Faxe").column == 1 and find(ws, "Vordingborg").column == 1
+    assert beta["Kommuner nået"] == "Ikke opgjort (mangler)"
+    # The headline holds each office to all participating municipalities, and the ones that
+    # nobody reached are named.
+    assert find(
+        ws,
+        "Hvert klyngekontor skal nå virksomheder i alle 16 deltagende kommuner: 0 af 2 "
+        "klyngekontorer har gjort det i 2022. Klyngekontorer uden godkendt indberetning "
+        "er ikke opgjort.",
+    )
+    assert any(
+        str(c.value).startswith("Kommuner, som intet klyngekontor har nået: Faxe")
+        for c in cells(ws)
+    )
 
 
 def test_attainment_sheet_numbers_and_formats(wb: Any) -> None:
@@ -262,17 +275,16 @@ def test_attainment_sheet_numbers_and_formats(wb: Any) -> None:
         "Målopfyldelse",
         "Status",
         "Bemærkning",
-        "Klyngekontorets bemærkning",
         "Kilde",
     ]
     row = ws[find(ws, "PROJ").row]
     assert [c.value for c in row[4:8]] == [10, 8, 0.8, "Delvist opfyldt"]
-    assert (row[9].value, row[10].value) == ("=kommentar", "Indikatorer!E5")
+    assert (row[8].value, row[9].value) == ("=kommentar", "Indikatorer!E5")
     assert row[4].number_format == "#,##0" and row[6].number_format == "0%"
     # The cell holds the percent as shown (whole, rounded down): 7 of 6 is 116 %, not 116.7 %.
     virk = ws[find(ws, "Indberettet 95; rapporten bruger det optalte").row]
     assert [c.value for c in virk[4:8]] == [6, 7, 1.16, "Opfyldt"]
-    assert ws.print_area is not None and "$J$" in str(ws.print_area)  # the source stays out
+    assert ws.print_area is not None and "$I$" in str(ws.print_area)  # the source stays out
     money = ws[find(ws, "MIDLER").row]
     assert money[4].value == 2_000_000 and money[4].number_format == '#,##0 "kr."'
     beta = [r for r in ws.iter_rows(values_only=True) if r[0] == "=EVIL()"]
@@ -287,7 +299,6 @@ def test_attainment_sheet_numbers_and_formats(wb: Any) -> None:
             None,
             "Ikke indberettet",
             "Indberetningen mangler",
-            None,
             None,
         )
     ]
@@ -314,12 +325,14 @@ def test_geography_counts_per_municipality_and_office(wb: Any) -> None:
     assert koege["I alt, unikke virksomheder"] == 6
     assert koege["Pr. 1.000 indbyggere"] == 0.1  # 6 of 62.458 inhabitants
     # beta's money is in the payment but its companies are unknown: no ratio mixes them
-    assert koege["Medfinansiering 2022"] > 0 and koege["Kr. pr. nået virksomhed"] is None
+    assert koege["Medfinansiering 2022"] > 0
+    # No kr. per company per municipality: it would divide a lead's own share by its companies.
+    assert "Kr. pr. nået virksomhed" not in header
     faxe = dict(zip(header, row_of(ws, "Faxe"), strict=False))
     assert faxe["Alfa Cluster"] == 0 and faxe["I alt, unikke virksomheder"] == 0
     assert faxe["Medfinansiering 2022"] > 0
     total = dict(zip(header, row_of(ws, "I alt (ufuldstændigt)"), strict=False))
-    assert total["I alt, unikke virksomheder"] == 7 and total["Kr. pr. nået virksomhed"] is None
+    assert total["I alt, unikke virksomheder"] == 7
     assert any("Ufuldstændigt: =EVIL()" in str(c.value) for c in cells(ws))
     assert "Greve" not in [c.value for c in ws["A"]]  # not a participating municipality
     zero_rules = [
@@ -330,9 +343,12 @@ def test_geography_counts_per_municipality_and_office(wb: Any) -> None:
 
 def test_funding_sheet_adds_up(wb: Any, cfg_path: Path) -> None:
     ws = wb["Finansiering"]
-    total = next(r for r in ws.iter_rows(values_only=True) if r[0] == "I alt")
+    total = next(r for r in ws.iter_rows(values_only=True) if r[0] == "I alt, deltagende")
     # Per office 1 mio. kr.; as lead 2 x 0.5 mio., as co-financer 2 x 0.5 mio.; 2 mio. in all.
     assert [v for v in total[3:] if v is not None] == [1_000_000] * 4 + [2_000_000]
+    # The population total is that of the participating municipalities: Greve is not in it.
+    rows = [r for r in ws.iter_rows(values_only=True) if r[2] in ("Ja", "Nej")]
+    assert total[1] == sum(r[1] for r in rows if r[2] == "Ja") < sum(r[1] for r in rows)
     assert find(ws, "Region Sjælland").offset(column=1).value == 2_500_000
     assert any(
         "Fordelingsnøgle: folketal 1. januar 2023, FOLK1A 2023K1" in str(c.value) for c in cells(ws)
@@ -414,8 +430,9 @@ def test_tables_frozen_headers_widths_and_print_setup(wb: Any) -> None:
             assert all(header) and len({h.casefold() for h in header}) == len(header)
         assert ws.freeze_panes is not None
         assert ws.page_setup.orientation == "landscape"
-        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        # A fixed scale, never a fit-to-width that shrinks the text below 9 pt.
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.scale >= MIN_PRINT_SCALE
         assert ws.print_title_rows
         widths = [d.width for d in ws.column_dimensions.values()]
         assert widths and all(4 < w <= 90 for w in widths)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from klyngerapport.errors import ConfigError, suggestion
-from klyngerapport.model import Grant, Indicator, Municipality, Office
+from klyngerapport.model import GRANT_SCOPES, Grant, Indicator, Municipality, Office
 from klyngerapport.reference import BUILTIN_POPULATION, municipalities
 from klyngerapport.schema import ACTIVITIES, DERIVED_KINDS
 
@@ -166,7 +166,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
 }
 _TOP = (*_SECTIONS, "office", "grant", "indicator", "targets", "national_targets")
 _OFFICE_KEYS = ("id", "cluster", "strength", "lead", "years")
-_GRANT_KEYS = ("source", "recipient", "amount", "years", "purpose")
+_GRANT_KEYS = ("source", "recipient", "amount", "years", "purpose", "scope")
 _INDICATOR_KEYS = ("id", "name", "unit", "derive")
 _TYPE_NAMES = {
     str: "tekst",
@@ -446,6 +446,13 @@ class _Parser:
             if amount < 0:
                 raise self.fail(f"{prefix}.amount", "må ikke være negativt.")
             first, last = self.years(table, prefix)
+            scope = self.get(table, "scope", str, prefix, "regional")
+            if scope not in GRANT_SCOPES:
+                raise self.fail(
+                    f"{prefix}.scope",
+                    'skal være "national" (til alle de nationale klynger) eller "regional" '
+                    "(til klyngernes arbejde i regionen).",
+                )
             found.append(
                 Grant(
                     self.get(table, "source", str, prefix),
@@ -454,6 +461,7 @@ class _Parser:
                     first,
                     last,
                     self.get(table, "purpose", str, prefix, ""),
+                    scope,
                 )
             )
         return tuple(found)

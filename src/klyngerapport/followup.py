@@ -252,7 +252,6 @@ def _municipalities(
             reached |= counts.reach.get(m.code, frozenset())
         money = paying.get(m.code)
         population = money.population if money is not None else 0
-        total = money.total if money is not None else 0
         out.append(
             MunicipalityOutcome(
                 municipality=m,
@@ -267,7 +266,6 @@ def _municipalities(
                 },
                 companies=len(reached),
                 companies_per_1000=per_thousand(len(reached), population),
-                kr_per_company=whole_kroner(total, len(reached)) if complete else None,
                 complete=complete,
             )
         )
@@ -299,6 +297,9 @@ def _totals(
         smes=len(smes),
         municipalities_reached=tuple(m for m in participating if m.code in reached),
         municipalities_not_reached=tuple(m for m in participating if m.code not in reached),
+        full_coverage=tuple(
+            o.office for o in offices if o.reported and not o.municipalities_not_reached
+        ),
         cofinancing=cofinancing,
         kr_per_company=whole_kroner(cofinancing, len(cvrs)) if complete else None,
         population=population,

@@ -161,9 +161,15 @@ class Grant:
     first_year: int
     last_year: int
     purpose: str = ""
+    # "national": a grant to all the national clusters, shown as context and never summed with
+    # "regional" grants to the clusters' work in the region (PRODUCT.md §7, Finansiering).
+    scope: str = "regional"
 
     def active(self, year: int) -> bool:
         return self.first_year <= year <= self.last_year
+
+
+GRANT_SCOPES = ("national", "regional")
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,8 +325,14 @@ class Funding:
         return sum(m.total for m in self.municipalities)
 
     @property
-    def total_grants(self) -> int:
-        return sum(g.amount for g in self.grants)
+    def participating_population(self) -> int:
+        """The population the split covers: the participating municipalities only."""
+        return sum(m.population for m in self.municipalities if m.participating)
+
+    def grants_in(self, scope: str) -> tuple[Grant, ...]:
+        """The year's grants of one scope ("national" or "regional"): the two are never
+        summed together."""
+        return tuple(g for g in self.grants if g.scope == scope)
 
 
 # --- follow-up -------------------------------------------------------------------------------
@@ -389,7 +401,6 @@ class MunicipalityOutcome:
     companies_by_office: Mapping[str, int | None]  # office id -> companies; None: not reported
     companies: int  # unique CVR numbers over the offices that reported
     companies_per_1000: float | None  # per 1.000 inhabitants, one decimal
-    kr_per_company: int | None  # total / companies; None when incomplete or no companies
     complete: bool  # every office active in the year reported
 
     @property
@@ -409,6 +420,8 @@ class Totals:
     smes: int
     municipalities_reached: tuple[Municipality, ...]  # by at least one office; Danish order
     municipalities_not_reached: tuple[Municipality, ...]
+    # The source's principle: each office reaches companies in every participating municipality.
+    full_coverage: tuple[Office, ...]  # offices that reported and reached all of them
     cofinancing: int  # the municipalities' co-financing of all offices
     kr_per_company: int | None  # None when incomplete or no companies
     population: int  # of the participating municipalities

@@ -104,6 +104,7 @@ def funding_json(funding: Funding) -> dict[str, object]:
                 "amount": g.amount,
                 "purpose": g.purpose,
                 "years": [g.first_year, g.last_year],
+                "scope": g.scope,
             }
             for g in funding.grants
         ],

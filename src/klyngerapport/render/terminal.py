@@ -30,6 +30,7 @@ from klyngerapport.model import (
     Validation,
 )
 from klyngerapport.paths import readable
+from klyngerapport.render.phrases import coverage_headline
 
 EXAMPLES_PER_CODE = 3
 
@@ -219,9 +220,9 @@ def funding(f: Funding, council: str) -> None:
         )
     table.add_section()
     table.add_row(
-        Text("I alt", style="bold"),
+        Text("I alt, deltagende", style="bold"),
         "",
-        number(sum(m.population for m in f.municipalities)),
+        number(f.participating_population),
         number(sum(m.as_lead for m in f.municipalities)),
         number(sum(m.as_cofinancer for m in f.municipalities)),
         Text(number(f.total_municipal), style="bold"),
@@ -242,13 +243,20 @@ def funding(f: Funding, council: str) -> None:
 
 
 def _grants(f: Funding) -> None:
-    if f.grants:
-        heading(f"Bevillinger {f.year} (kr.)")
-        table = _table(("Bevilliger", "left"), ("Modtager", "left"), ("Kr.", "right"))
-        for g in f.grants:
+    groups = (
+        (f.grants_in("regional"), f"Bevillinger {f.year} til klyngernes arbejde i regionen (kr.)"),
+        (f.grants_in("national"), f"Nationale bevillinger {f.year} til alle klyngerne (kr.)"),
+    )
+    for grants, title in groups:
+        if not grants:
+            continue
+        heading(title)
+        table = _table(("Bevillingsgiver", "left"), ("Modtager", "left"), ("Kr.", "right"))
+        for g in grants:
             table.add_row(g.source, g.recipient, number(g.amount))
         table.add_section()
-        table.add_row(Text("I alt", style="bold"), "", Text(number(f.total_grants), style="bold"))
+        total = sum(g.amount for g in grants)
+        table.add_row(Text("I alt", style="bold"), "", Text(number(total), style="bold"))
         show(table)
 
 
@@ -378,25 +386,16 @@ def followup(f: Followup, outputs: dict[str, str]) -> None:
             out.print(
                 Text(f"{o.office.cluster} har ikke nået: {', '.join(m.name for m in missed)}")
             )
+    out.print(
+        Text(
+            coverage_headline(f),
+            style="green" if len(f.totals.full_coverage) == len(f.offices) else "yellow",
+        )
+    )
     totals = f.totals
     if totals.municipalities_not_reached:
         names = ", ".join(m.name for m in totals.municipalities_not_reached)
         out.print(Text(f"Kommuner, som intet klyngekontor har nået: {names}", style="bold yellow"))
-    elif totals.complete:
-        out.print(
-            Text(
-                f"Alle {participating} deltagende kommuner er nået af mindst ét klyngekontor.",
-                style="green",
-            )
-        )
-    else:
-        out.print(
-            Text(
-                f"Alle {participating} deltagende kommuner er nået af mindst ét af de "
-                "klyngekontorer, der har indberettet.",
-                style="green",
-            )
-        )
 
     important = [x for x in f.findings if x.severity == "error"]
     if important:

@@ -22,16 +22,17 @@ def build(f: Followup, ws: Sheet) -> Layout:
         "procent, rundet ned."
     )
     columns = [
-        Col("Klyngekontor", cap=28, wrap=True),
+        Col("Klyngekontor", cap=18, wrap=True),
         Col("ID", min_width=8),
-        Col("Indikator", cap=44, wrap=True),
-        Col("Enhed", min_width=8),
-        Col("Mål", cap=16, align="right"),
-        Col("Resultat", cap=16, align="right"),
-        Col("Målopfyldelse", PERCENT, min_width=14),
-        Col("Status", cap=17, align="center"),
-        Col("Bemærkning", cap=34, wrap=True),
-        Col("Klyngekontorets bemærkning", cap=34, wrap=True),
+        Col("Indikator", cap=32, wrap=True),
+        Col("Enhed", min_width=7),
+        Col("Mål", cap=14, align="right"),
+        Col("Resultat", cap=14, align="right"),
+        Col("Målopfyldelse", PERCENT, cap=14, min_width=13),
+        Col("Status", cap=16, align="center"),
+        # The office's own comment and the report's note share one column: both explain the
+        # row, and an always-empty column would only take space on the printed page.
+        Col("Bemærkning", cap=30, wrap=True),
         Col("Kilde", cap=22),
     ]
     rows = []
@@ -47,8 +48,7 @@ def build(f: Followup, ws: Sheet) -> Layout:
                     indicator_value(i.result, i.indicator.unit),
                     shown_percent(i.attainment),
                     i.status.label,
-                    _note(o, i) or None,
-                    i.comment or None,
+                    remark(o, i),
                     i.source or None,
                 ]
             )
@@ -62,7 +62,7 @@ def build(f: Followup, ws: Sheet) -> Layout:
             {s.label: s.colour for s in IndicatorStatus},
         )
     # The source cell is for checking, not for the printed page.
-    layout.print_area = f"A1:J{last}"
+    layout.print_area = f"A1:I{last}"
     layout.blank()
     layout.note(
         "Afledte indikatorer tælles ud fra fanen Virksomheder: unikke CVR-numre i de "
@@ -88,6 +88,12 @@ def shown_percent(attainment: int | None) -> float | str | None:
         return attainment / 100
     except OverflowError:  # a result beyond what a spreadsheet number holds
         return f"{danish.number(attainment)} %"
+
+
+def remark(o: OfficeOutcome, i: IndicatorOutcome) -> str | None:
+    """The office's comment, then the report's note on the row, one per line."""
+    parts = [p for p in (i.comment, _note(o, i)) if p]
+    return "\n".join(parts) or None
 
 
 def _note(o: OfficeOutcome, i: IndicatorOutcome) -> str:

@@ -30,16 +30,16 @@ def build(f: Followup, ws: Sheet) -> Layout:
         ]
         for e in f.engagements
     ]
-    layout.table(
+    _, last = layout.table(
         "tblVirksomheder",
         [
-            Col("Klyngekontor", cap=30),
+            Col("Klyngekontor", cap=24),
             Col("CVR-nummer", min_width=12),
-            Col("Virksomhedsnavn", cap=40),
-            Col("Kommune", cap=20),
+            Col("Virksomhedsnavn", cap=32),
+            Col("Kommune", cap=14),
             Col("Talt med", min_width=11),
             Col("SMV", min_width=7),
-            Col("Aktivitet", cap=26),
+            Col("Aktivitet", cap=24),
             Col("Dato", min_width=12, header_align="center"),
             Col("Kilde", cap=50),
         ],
@@ -47,4 +47,6 @@ def build(f: Followup, ws: Sheet) -> Layout:
         freeze=True,
         bulk=True,
     )
+    # The source cell is for checking, not for the printed page.
+    layout.print_area = f"A1:H{last}"
     return layout

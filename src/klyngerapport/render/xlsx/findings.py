@@ -30,13 +30,13 @@ def build(f: Followup, ws: Sheet) -> Layout:
     header, last = layout.table(
         "tblValideringsnoter",
         [
-            Col("Fil", cap=44),
+            Col("Fil", cap=28, wrap=True),
             Col("Ark", cap=16),
             Col("Celle", min_width=7),
-            Col("Kode", cap=22),
+            Col("Kode", cap=20),
             Col("Alvorlighed", min_width=13),
-            Col("Værdi", cap=24),
-            Col("Besked", cap=80, wrap=True),
+            Col("Værdi", cap=18, wrap=True),
+            Col("Besked", cap=50, wrap=True),
         ],
         rows,
         freeze=True,

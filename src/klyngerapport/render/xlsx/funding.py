@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from klyngerapport import danish
-from klyngerapport.model import Followup
+from klyngerapport.model import Followup, Grant
 from klyngerapport.render.xlsx.cells import COUNT, MONEY, MONEY_DECIMALS, Sheet, bold
 from klyngerapport.render.xlsx.layout import Col, Layout
 
@@ -19,14 +19,14 @@ def build(f: Followup, ws: Sheet) -> Layout:
     paid = {(o.office.id, s.municipality.code): s.amount for o in offices for s in o.shares}
     # Office columns as wide as the grant table's text columns below them.
     columns = [
-        Col("Kommune", cap=24),
-        Col("Folketal", COUNT, min_width=10),
+        Col("Kommune", cap=18),
+        Col("Folketal", COUNT, min_width=14),
         Col("Deltager", min_width=10, align="center"),
-        *(Col(o.office.cluster, MONEY, cap=22, min_width=20) for o in offices),
+        *(Col(o.office.cluster, MONEY, cap=14, min_width=14) for o in offices),
         Col("Heraf som leadkommune", MONEY, cap=14, min_width=13),
         Col("Heraf som medfinansierer", MONEY, cap=14, min_width=13),
         Col("I alt", MONEY, min_width=14),
-        Col("Kr. pr. indbygger", MONEY_DECIMALS, cap=13, min_width=12),
+        Col("Kr. pr. indbygger", MONEY_DECIMALS, cap=12, min_width=12),
     ]
     rows = [
         [
@@ -42,9 +42,10 @@ def build(f: Followup, ws: Sheet) -> Layout:
         for m in sorted(funding.municipalities, key=lambda m: danish.sort_key(m.municipality.name))
     ]
     layout.table("tblFinansiering", columns, rows, freeze=True)
+    # The population total is that of the municipalities the split covers (PRODUCT.md §4).
     layout.row(
-        bold("I alt"),
-        bold(sum(m.population for m in funding.municipalities), COUNT),
+        bold("I alt, deltagende"),
+        bold(funding.participating_population, COUNT),
         None,
         *(bold(o.total, MONEY) for o in offices),
         bold(sum(m.as_lead for m in funding.municipalities), MONEY),
@@ -59,36 +60,59 @@ def build(f: Followup, ws: Sheet) -> Layout:
     if outside:
         layout.note(f"Deltager ikke i medfinansieringen: {', '.join(outside)} (betaler 0 kr.).")
 
-    layout.blank()
-    layout.section(f"Bevillinger {f.year}")
-    # Columns ordered so that the narrow ones meet the narrow columns of the table above.
-    grant_rows = [
-        [
-            g.source,
-            g.amount,
-            f"{g.first_year}–{g.last_year}" if g.first_year != g.last_year else str(g.first_year),
-            g.recipient,
-            g.purpose or None,
-        ]
-        for g in funding.grants
-    ]
-    layout.table(
-        "tblBevillinger",
-        [
-            Col("Bevilliger", cap=24, wrap=True),
-            Col(f"Beløb {f.year}", MONEY, min_width=14),
-            Col("Periode", min_width=10, align="center"),
-            Col("Modtager", cap=22, wrap=True),
-            Col("Formål", cap=22, wrap=True),
-        ],
-        grant_rows,
-        top=True,
-    )
-    layout.row(bold("I alt"), bold(funding.total_grants, MONEY))
+    regional = funding.grants_in("regional")
+    national = funding.grants_in("national")
+    if regional:
+        _grants(
+            layout,
+            f.year,
+            f"Bevillinger {f.year} til klyngernes arbejde i regionen",
+            "tblBevillingerRegion",
+            regional,
+        )
+    if national:
+        _grants(
+            layout,
+            f.year,
+            f"Til sammenligning: nationale bevillinger {f.year} til alle klyngeorganisationer",
+            "tblBevillingerNational",
+            national,
+        )
+        layout.note(
+            "De nationale bevillinger går til alle landets klyngeorganisationer og lægges "
+            "ikke sammen med bevillingerne til arbejdet i regionen."
+        )
 
     layout.blank()
     layout.note(f"{basis}. Folketal fra {funding.population.source}.")
     return layout
 
 
-# --- 5. Virksomheder ---------------------------------------------------------------------------
+def _grants(layout: Layout, year: int, heading: str, name: str, grants: tuple[Grant, ...]) -> None:
+    """One group of grants with its own total right under it."""
+    layout.blank()
+    layout.section(heading)
+    layout.table(
+        name,
+        [
+            Col("Bevillingsgiver", cap=18, wrap=True),
+            Col(f"Beløb {year}", MONEY, min_width=14),
+            Col("Periode", min_width=10, align="center"),
+            Col("Modtager", cap=14, wrap=True),
+            Col("Formål", cap=14, wrap=True),
+        ],
+        [
+            [
+                g.source,
+                g.amount,
+                f"{g.first_year}–{g.last_year}"
+                if g.first_year != g.last_year
+                else str(g.first_year),
+                g.recipient,
+                g.purpose or None,
+            ]
+            for g in grants
+        ],
+        top=True,
+    )
+    layout.row(bold("I alt"), bold(sum(g.amount for g in grants), MONEY))

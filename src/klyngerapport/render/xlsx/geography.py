@@ -6,7 +6,7 @@ from openpyxl.chart import Reference
 from openpyxl.utils import get_column_letter
 
 from klyngerapport.model import BAD, Followup
-from klyngerapport.render.xlsx.cells import COUNT, HEADER_FILL, MONEY, PER_THOUSAND, Sheet
+from klyngerapport.render.xlsx.cells import COUNT, HEADER_FILL, MONEY, PER_THOUSAND, Sheet, bold
 from klyngerapport.render.xlsx.layout import Col, Layout, bar_chart, zero_rule
 
 NOT_REPORTED = "ikke indberettet"
@@ -19,12 +19,11 @@ def build(f: Followup, ws: Sheet) -> Layout:
     )
     offices = list(f.offices)
     columns = [
-        Col("Kommune", cap=20),
-        *(Col(o.office.cluster, COUNT, cap=16, min_width=11) for o in offices),
-        Col("I alt, unikke virksomheder", COUNT, cap=15),
-        Col("Pr. 1.000 indbyggere", PER_THOUSAND, cap=12, min_width=11),
-        Col(f"Medfinansiering {f.year}", MONEY, cap=17),
-        Col("Kr. pr. nået virksomhed", MONEY, cap=15),
+        Col("Kommune", cap=16),
+        *(Col(o.office.cluster, COUNT, cap=12, min_width=11) for o in offices),
+        Col("I alt, unikke virksomheder", COUNT, cap=12),
+        Col("Pr. 1.000 indbyggere", PER_THOUSAND, cap=11, min_width=11),
+        Col(f"Medfinansiering {f.year}", MONEY, cap=14, min_width=14),
     ]
     rows = []
     for m in f.municipalities:
@@ -36,7 +35,6 @@ def build(f: Followup, ws: Sheet) -> Layout:
                 m.companies,
                 m.companies_per_1000,
                 m.total,
-                m.kr_per_company,
             ]
         )
     header, last = layout.table("tblGeografisk_spredning", columns, rows, freeze=True)
@@ -45,29 +43,19 @@ def build(f: Followup, ws: Sheet) -> Layout:
         first = header + 1
         zero_rule(layout, f"B{first}:{get_column_letter(n + 2)}{last}", f"B{first}", BAD)
     totals = f.totals
-    if not totals.complete:
+    complete = totals.complete
+    layout.row(
+        bold("I alt" if complete else "I alt (ufuldstændigt)"),
+        *([None] * n),
+        bold(totals.companies, COUNT),
+        bold(totals.companies_per_1000, PER_THOUSAND),
+        bold(totals.cofinancing, MONEY),
+    )
+    if not complete:
         names = ", ".join(o.cluster for o in totals.not_reported)
-        layout.row(
-            "I alt (ufuldstændigt)",
-            *([None] * n),
-            totals.companies,
-            totals.companies_per_1000,
-            totals.cofinancing,
-            None,
-        )
         layout.note(
             f"Ufuldstændigt: {names} har ingen godkendt indberetning (kolonnen siger "
-            f'"{NOT_REPORTED}"). Deres virksomheder indgår ikke i i alt og pr. 1.000 indbyggere, '
-            "og kr. pr. nået virksomhed beregnes ikke."
-        )
-    else:
-        layout.row(
-            "I alt",
-            *([None] * n),
-            totals.companies,
-            totals.companies_per_1000,
-            totals.cofinancing,
-            totals.kr_per_company,
+            f'"{NOT_REPORTED}"). Deres virksomheder indgår ikke i i alt og pr. 1.000 indbyggere.'
         )
     layout.blank()
     layout.note(
@@ -85,8 +73,9 @@ def build(f: Followup, ws: Sheet) -> Layout:
         chart = bar_chart(
             f"Virksomheder nået pr. kommune {f.year}, alle klyngekontorer",
             "Unikke virksomheder (CVR-numre)",
-            3 + 0.75 * len(rows),
+            2.5 + 0.55 * len(rows),
         )
+        chart.width = 9
         chart.legend = None
         chart.gapWidth = 50
         chart.add_data(
@@ -94,5 +83,5 @@ def build(f: Followup, ws: Sheet) -> Layout:
         )
         chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
         chart.series[0].graphicalProperties.solidFill = HEADER_FILL
-        layout.chart(chart)
+        layout.chart_beside(chart, header)
     return layout

@@ -28,7 +28,7 @@ from openpyxl.drawing.text import (
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -53,6 +53,11 @@ TITLE_ROWS = 3  # title, subtitle, blank line; the first table's header follows
 LINE_HEIGHT = 15.0  # points per line of 11 pt Calibri
 TABLE_STYLE = "TableStyleMedium2"
 PAPER_A4 = "9"  # OOXML paper size code
+# What landscape A4 prints across within 0,5" margins, in cm (measured in LibreOffice, which
+# draws columns a little wider than Excel); and the smallest print scale at which
+# 11 pt text still prints at 9 pt or more (PRODUCT.md §7: no fit-to-width below 80 %).
+PRINTABLE_WIDTH_CM = 25.5
+MIN_PRINT_SCALE = 82
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,11 +223,11 @@ class Layout:
     def rule(self, ref: str, rule: Rule) -> None:
         self.rules.append((ref, rule))
 
-    def chart(self, chart: Any) -> None:
-        """A chart below what is laid out so far, on a page of its own when printed."""
-        self.blank()
-        self.page_break()
-        self.charts.append((chart, f"A{self.next_row}"))
+    def chart_beside(self, chart: Any, row: int) -> None:
+        """A chart to the right of the columns laid out so far, from `row` down: beside its
+        table on screen and on the printed page, never alone on a page of its own."""
+        column = max(self.column_widths(), default=0) + 2
+        self.charts.append((chart, f"{get_column_letter(column)}{row}"))
 
     def _measure(self, col: int, values: Iterable[Any]) -> None:
         widest = self.widths.get(col, 0)
@@ -236,6 +241,27 @@ class Layout:
             if length > widest:
                 widest = length
         self.widths[col] = widest
+
+    def print_scale(self) -> int:
+        """The scale (percent) to print at: the largest at which the printed columns and charts
+        fit the page's width, up to 100, but never below MIN_PRINT_SCALE — a sheet that is
+        wider prints on more pages rather than in unreadable type."""
+        return max(MIN_PRINT_SCALE, min(100, self.fitting_scale()))
+
+    def fitting_scale(self) -> int:
+        """The largest scale (percent) at which the printed columns and charts fit across."""
+        widths = self.column_widths()
+        last = max(widths, default=1)
+        if self.print_area is not None:
+            last = column_index_from_string(
+                "".join(c for c in self.print_area.split(":")[-1] if c.isalpha())
+            )
+        right = sum(column_cm(widths.get(col, 8.43)) for col in range(1, last + 1))
+        for chart, anchor in self.charts:
+            col = column_index_from_string("".join(c for c in anchor if c.isalpha()))
+            left = sum(column_cm(widths.get(c, 8.43)) for c in range(1, col))
+            right = max(right, left + float(chart.width))
+        return int(PRINTABLE_WIDTH_CM * 100 / right) if right else 100
 
     def column_widths(self) -> dict[int, float]:
         return {
@@ -262,7 +288,7 @@ class Layout:
             if lines > 1:
                 ws.row_dimensions[index + 1].height = LINE_HEIGHT * lines
         ws.freeze_panes = self.freeze or f"A{TITLE_ROWS + 1}"
-        print_setup(ws, title, self.print_rows or f"1:{TITLE_ROWS - 1}")
+        print_setup(ws, title, self.print_rows or f"1:{TITLE_ROWS - 1}", self.print_scale())
         if self.print_area is not None:
             ws.print_area = self.print_area
         for after in self.breaks:
@@ -335,12 +361,18 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def print_setup(ws: Sheet, title: str, title_rows: str) -> None:
+def column_cm(width: float) -> float:
+    """Printed width of a column `width` characters wide: Excel draws 7 px per character of
+    11 pt Calibri plus 5 px of padding, at 96 px per inch."""
+    return (7 * width + 5) / 96 * 2.54
+
+
+def print_setup(ws: Sheet, title: str, title_rows: str, scale: int = 100) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = PAPER_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    # A fixed scale rather than fit-to-width, which would shrink a wide sheet to any size.
+    ws.page_setup.scale = scale
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
     ws.print_title_rows = title_rows
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.75
@@ -349,6 +381,7 @@ def print_setup(ws: Sheet, title: str, title_rows: str) -> None:
     ws.oddHeader.left.size = 9
     ws.oddFooter.right.text = "Side &P af &N"
     ws.oddFooter.right.size = 9
+    ws.HeaderFooter.scaleWithDoc = False  # the 9 pt header and footer stay 9 pt
 
 
 def status_rules(

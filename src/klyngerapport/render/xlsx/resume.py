@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from openpyxl.chart import Reference
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
 
 from klyngerapport.model import Followup, IndicatorStatus, SubmissionStatus
+from klyngerapport.render.phrases import coverage_headline, office_coverage
 from klyngerapport.render.xlsx.cells import COUNT, MONEY, YEAR, Sheet, left
 from klyngerapport.render.xlsx.layout import Col, Layout, bar_chart, status_rules
 
@@ -16,23 +18,21 @@ def build(f: Followup, ws: Sheet) -> Layout:
         f"Årlig orientering til {f.council} om de regionale klyngekontorer i {f.region}"
     )
     participating = len(f.participating)
+    # Narrow enough to print on one landscape page at 100 % (text stays at 9 pt or more).
     columns = [
-        Col("Klyngekontor", cap=34),
-        Col("Styrkeposition", cap=28),
-        Col("Leadkommune", cap=16),
-        Col("Indberetning", cap=14),
-        Col("Advarsler", COUNT, min_width=10),
-        *(Col(s.label, COUNT, cap=12, min_width=9) for s in _STATUSES),
-        Col("Virksomheder", COUNT, cap=14),
-        Col("SMV", COUNT, min_width=8),
-        Col("Kommuner nået", align="right", cap=10, min_width=10),
-        Col("Kommuner ikke nået", cap=40, wrap=True),
-        Col("Kr. pr. nået virksomhed", MONEY, cap=15, min_width=13),
+        Col("Klyngekontor", cap=20, wrap=True),
+        Col("Styrkeposition", cap=14, wrap=True),
+        Col("Leadkommune", cap=13, min_width=12),
+        Col("Indberetning", cap=11, min_width=11),
+        Col("Advarsler", COUNT, cap=9, min_width=9),
+        *(Col(s.label, COUNT, cap=_word_width(s.label), min_width=9) for s in _STATUSES),
+        Col("Virksomheder", COUNT, cap=12, min_width=12),
+        Col("SMV", COUNT, min_width=6),
+        Col("Kommuner nået", cap=18, wrap=True),
+        Col("Kr. pr. nået virksomhed", MONEY, cap=13, min_width=12),
     ]
     rows = []
     for o in f.offices:
-        reached = o.municipalities_reached
-        missed = o.municipalities_not_reached
         rows.append(
             [
                 o.office.cluster,
@@ -43,8 +43,7 @@ def build(f: Followup, ws: Sheet) -> Layout:
                 *(o.count(s) for s in _STATUSES),
                 o.companies,
                 o.smes,
-                f"{len(reached)} af {participating}" if reached is not None else None,
-                ", ".join(m.name for m in missed) if missed else None,
+                office_coverage(o, participating),
                 o.kr_per_company,
             ]
         )
@@ -58,64 +57,87 @@ def build(f: Followup, ws: Sheet) -> Layout:
             {s.label: s.colour for s in SubmissionStatus},
         )
 
+    layout.blank()
+    layout.section(coverage_headline(f))
+    if f.totals.municipalities_not_reached:
+        names = ", ".join(m.name for m in f.totals.municipalities_not_reached)
+        layout.note(f"Kommuner, som intet klyngekontor har nået: {names}.")
+    if not f.totals.complete:
+        layout.note(
+            "Klyngekontorer uden godkendt indberetning indgår ikke i optællingen: "
+            f"{', '.join(o.cluster for o in f.totals.not_reported)}."
+        )
+
     totals = f.totals
     layout.blank()
+    key_figures = layout.next_row
     layout.section("Nøgletal")
     layout.pair("År", left(f.year, YEAR))
     layout.pair("Modtager", f.council)
     layout.pair("Region", f.region)
     layout.pair("Deltagende kommuner", left(participating))
-    layout.pair("Godkendte indberetninger", f"{totals.accepted} af {len(f.offices)}")
+    layout.pair("Godkendt", f"{totals.accepted} af {len(f.offices)}")
+    layout.pair("Fejl og advarsler", f"{f.errors} fejl, {f.warnings} advarsler")
+    layout.pair("Medfinansiering", left(totals.cofinancing, MONEY))
+    layout.pair("Virksomheder i alt", left(totals.companies, COUNT))
     layout.pair(
-        "Valideringsnoter", f"{f.errors} fejl og {f.warnings} advarsler (se fanen Valideringsnoter)"
-    )
-    layout.pair("Kommunal medfinansiering", left(totals.cofinancing, MONEY))
-    layout.pair("Virksomheder nået i alt", left(totals.companies, COUNT))
-    layout.pair(
-        "Kr. pr. nået virksomhed",
+        "Kr. pr. virksomhed",
         left(totals.kr_per_company, MONEY)
         if totals.kr_per_company is not None
-        else "Beregnes ikke: ikke alle klyngekontorer har en godkendt indberetning",
+        else "Beregnes ikke (indberetninger mangler)",
     )
-    layout.pair("Fordelingsnøgle", f.funding.population.basis_text())
-
-    layout.blank()
-    if totals.municipalities_not_reached:
-        layout.section("Deltagende kommuner, som intet klyngekontor har nået")
-        for m in totals.municipalities_not_reached:
-            layout.row(m.name)
-    else:
-        layout.section(
-            f"Alle {participating} deltagende kommuner er nået af mindst ét klyngekontor"
-        )
-    if not totals.complete:
-        layout.note(
-            "Klyngekontorer uden godkendt indberetning indgår ikke i optællingen: "
-            f"{', '.join(o.cluster for o in totals.not_reported)}."
-        )
+    layout.pair(
+        "Fordelingsnøgle", _capitalised(f.funding.population.basis_text().split(": ", 1)[-1])
+    )
 
     if f.offices:
-        chart = bar_chart(
-            "Indikatorer pr. klyngekontor efter målopfyldelse",
-            "Antal indikatorer",
-            4 + 1.4 * len(f.offices),
-        )
-        chart.grouping = "stacked"
-        chart.overlap = 100
-        chart.gapWidth = 60
-        chart.y_axis.majorUnit = 1
-        first = 6  # the first status column
+        layout.charts.append((_chart(ws, f, header, last), f"E{key_figures}"))
+    return layout
+
+
+def _chart(ws: Sheet, f: Followup, header: int, last: int) -> BarChart:
+    """Each office's indicators as shares by status, so an office with more indicators does
+    not get a longer bar; only the statuses that occur are in the legend."""
+    chart = bar_chart(
+        "Andel af klyngekontorets indikatorer efter målopfyldelse",
+        "Andel af indikatorerne",
+        2.5 + 1.3 * len(f.offices),
+    )
+    chart.width = 17
+    chart.grouping = "percentStacked"
+    chart.overlap = 100
+    chart.gapWidth = 60
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.majorUnit = 0.25
+    first = 6  # the first status column
+    for offset, status in enumerate(_STATUSES):
+        if not f.totals.indicators.get(status):
+            continue
+        col = first + offset
         chart.add_data(
-            Reference(
-                ws, min_col=first, max_col=first + len(_STATUSES) - 1, min_row=header, max_row=last
-            ),
+            Reference(ws, min_col=col, max_col=col, min_row=header, max_row=last),
             titles_from_data=True,
         )
-        chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
-        for series, status in zip(chart.series, _STATUSES, strict=True):
-            series.graphicalProperties.solidFill = status.colour.chart
-            series.graphicalProperties.line.solidFill = status.colour.chart
-        chart.legend.position = "b"
-        layout.blank()
-        layout.charts.append((chart, f"A{layout.next_row}"))  # fits on the first page
-    return layout
+        series = chart.series[-1]
+        series.graphicalProperties.solidFill = status.colour.chart
+        series.graphicalProperties.line.solidFill = status.colour.chart
+    chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
+    chart.dataLabels = DataLabelList(
+        numFmt="0;;;",  # no label on an empty segment
+        showVal=True,
+        showSerName=False,
+        showCatName=False,
+        showLegendKey=False,
+        showPercent=False,
+    )
+    chart.legend.position = "b"
+    return chart
+
+
+def _word_width(header: str) -> int:
+    """A column as wide as its header's longest word, so the header wraps between words."""
+    return max(9, max(len(word) for word in header.split()) + 2)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -25,7 +25,7 @@ def build(f: Followup, ws: Sheet) -> Layout:
         "tblKilder",
         [
             Col("Type", min_width=14),
-            Col("Fil", cap=50),
+            Col("Fil", cap=40, wrap=True),
             Col("SHA-256", cap=66),
             Col("Størrelse (byte)", COUNT, cap=12),
             Col("Ændret", DATETIME, min_width=20),
