@@ -125,11 +125,12 @@ class WorkbookFile:
         probe: Probe | None = None
         error_probe: ErrorProbe | None = None
         errors_unseen = False
+        xlsb_merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
         if self.format in ("xlsx", "xlsb"):
             try:
                 part = self._part(actual)
                 if self.format == "xlsb":
-                    scanned = xlsb.scan_sheet(self.path, part, actual)
+                    scanned, xlsb_merged = xlsb.scan_sheet(self.path, part, actual)
                     error_probe = _fixed_errors(scanned.errors)
                 elif ooxml.check_extent(self.path, part, actual):
                     probe, error_probe = _xlsx_probes(self.path, part)
@@ -157,7 +158,7 @@ class WorkbookFile:
         except BaseException as exc:
             raise _panic(exc, self.format, actual) from None
         if ranges is None:
-            ranges = self._extras.merged.get(actual, [])
+            ranges = xlsb_merged or self._extras.merged.get(actual, [])
         merged = tuple(
             (r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in ranges if (r0, c0) != (r1, c1)
         )
