@@ -204,6 +204,7 @@ def test_a_closed_pipe_ends_quietly_with_exit_0(work: Path, argv: list[str]) -> 
         ("2021–2024 … 5 %", "2021-2024 ... 5 %"),
         ("┌─┬─┐│━╸", "+-+-+|--"),
         ("Café «x»", "Cafe <<x>>"),
+        ("❱ 197", "> 197"),
         ("\U0001f600", "?"),
     ],
 )
