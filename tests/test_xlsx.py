@@ -544,3 +544,8 @@ def test_libreoffice_converts_the_report_to_pdf(report: Path, tmp_path: Path) ->
     pdf = tmp_path / "klyngerapport-2022.pdf"
     assert pdf.is_file(), done.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_attainment_chart_compares_shares_of_each_offices_indicators(wb: Any) -> None:
+    chart = wb["Resumé"]._charts[0]
+    assert chart.grouping == "percentStacked"
