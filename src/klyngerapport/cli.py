@@ -329,27 +329,46 @@ def generate(
         None,
         "--output",
         metavar="FIL",
-        help="Rapportens filnavn (standard: <reports>/klyngerapport-ÅR.xlsx).",
+        help="Rapportens filnavn (standard: <reports>/klyngerapport-ÅR.xlsx). PDF og Word "
+        "skrives ved siden af.",
+    ),
+    formats: str | None = typer.Option(
+        None,
+        "--format",
+        metavar="LISTE",
+        help="Hvilke filer: xlsx,pdf,docx,municipalities adskilt af komma (standard: alle).",
     ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Lav den årlige orientering til KKR: XLSX-rapport og resumé i terminalen."""
+    """Lav den årlige orientering til KKR: XLSX-rapport, PDF-bilag, Word-udkast til
+    sagsfremstillingen, en side pr. kommune og resumé i terminalen."""
 
     def job() -> int:
+        from klyngerapport.agenda import OUTPUT_KEYS, parse_formats
         from klyngerapport.model import SUBMISSION_ERRORS, SUBMISSION_MISSING
-        from klyngerapport.orientation import generate_report
+        from klyngerapport.orientation import generate_report, report_path
         from klyngerapport.render.followup_json import followup_json
 
+        chosen = parse_formats(formats)
         cfg = _config(ctx)
         with _progress("Læser", as_json) as update:
-            result, report = generate_report(cfg, year, input_dir, output, progress=update)
-        shown = _display(report)
+            result, written = generate_report(
+                cfg, year, input_dir, output, progress=update, formats=chosen
+            )
+        outputs = {
+            key: _display(written[kind]) if kind in written else None
+            for kind, key in OUTPUT_KEYS.items()
+        }
+        shown = _display(report_path(cfg, year, output))
         if as_json:
-            _print_json(followup_json(result, shown))
+            _print_json(followup_json(result, shown, outputs))
         else:
             from klyngerapport.render import terminal
 
-            terminal.followup(result, shown)
+            terminal.followup(result, shown if "xlsx" in written else None)
+            for kind in chosen:
+                if kind != "xlsx":
+                    terminal.info(f"Skrev {_display(written[kind])}")
         blocked = (SUBMISSION_MISSING, SUBMISSION_ERRORS)
         return (
             EXIT_DATA

@@ -61,9 +61,11 @@ def generate_report(
     input_dir: Path | None = None,
     output: Path | None = None,
     progress: Progress | None = None,
-) -> tuple[Followup, Path]:
-    """Build the follow-up of `year` and write the XLSX report; returns both."""
-    from klyngerapport import funding
+    formats: tuple[str, ...] = ("xlsx",),
+) -> tuple[Followup, dict[str, Path]]:
+    """Build the follow-up of `year` and write the chosen documents (PRODUCT.md §7, §9): the XLSX
+    report and the agenda package beside it. Returns the follow-up and the path of each."""
+    from klyngerapport import agenda, funding
     from klyngerapport.followup import follow_up
     from klyngerapport.reference import load_population
     from klyngerapport.render.xlsx_report import write_report
@@ -84,6 +86,14 @@ def generate_report(
     if path.exists() and path.is_dir():
         raise OutputError(f"{path} er en mappe; angiv et filnavn med --output.")
     _check_output(path, folder, config)
+    paths = agenda.document_paths(year, path, formats)
+    agenda.check_documents(paths)
+    template = config.docx_template_path() if "docx" in formats else None
+    if template is not None and not template.is_file():
+        raise KlyngeError(
+            f"Word-skabelonen {template.name} findes ikke ({config.docx_template}).",
+            f"Ret docx_template under [paths] i {config.path.name}, eller fjern den.",
+        )
     population = load_population(config.population_source, config.quarter_for(year), config.base)
     validation = validate_paths([folder], config, year, progress=progress, whole_year=True)
     sources = tuple(
@@ -99,12 +109,14 @@ def generate_report(
         __version__,
         dt.datetime.now().replace(microsecond=0),
     )
-    try:
-        write_report(result, path)
-    except OSError as exc:
-        reason, hint = write_problem(exc)
-        raise OutputError(f"Kan ikke skrive rapporten {path}: {reason}.", hint) from None
-    return result, path
+    if "xlsx" in formats:
+        try:
+            write_report(result, path)
+        except OSError as exc:
+            reason, hint = write_problem(exc)
+            raise OutputError(f"Kan ikke skrive rapporten {path}: {reason}.", hint) from None
+    agenda.write_documents(result, paths, template)
+    return result, paths
 
 
 def _check_output(path: Path, folder: Path, config: Config) -> None:

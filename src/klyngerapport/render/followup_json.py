@@ -40,7 +40,9 @@ def _number(value: float | None) -> int | float | None:
     return int(value) if float(value).is_integer() else value
 
 
-def followup_json(f: Followup, report_path: str) -> dict[str, object]:
+def followup_json(
+    f: Followup, report_path: str, outputs: dict[str, str | None] | None = None
+) -> dict[str, object]:
     """The `generate --json` document."""
     offices: list[dict[str, object]] = []
     for o in f.offices:
@@ -66,6 +68,7 @@ def followup_json(f: Followup, report_path: str) -> dict[str, object]:
         )
     return {
         "year": f.year,
+        "outputs": outputs if outputs is not None else {"xlsx": report_path},
         "report": report_path,
         "offices": offices,
         "errors": f.errors,

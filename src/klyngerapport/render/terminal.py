@@ -309,7 +309,7 @@ _SUBMISSION_SHORT = {
 }
 
 
-def followup(f: Followup, report: str) -> None:
+def followup(f: Followup, report: str | None) -> None:
     out = _out
     out.print(
         Text(f"Opfølgning på de regionale klyngekontorer {f.year} til {f.council}", style="bold")
@@ -401,4 +401,5 @@ def followup(f: Followup, report: str) -> None:
             Text(f"{warnings(f.warnings)} – se fanen Valideringsnoter i rapporten.", style="yellow")
         )
     out.print()
-    out.print(Text(f"Rapport skrevet: {report}", style="bold"))
+    if report is not None:
+        out.print(Text(f"Rapport skrevet: {report}", style="bold"))

@@ -1,0 +1,105 @@
+"""The KKR agenda package of `generate YEAR` (PRODUCT.md §9): which documents, where, and the
+guard that keeps `generate` from replacing a file it did not write.
+
+The documents are written beside the XLSX report: the appendix orientering-YEAR.pdf, the Word
+draft sagsfremstilling-YEAR.docx and the municipality pages kommuner-YEAR.pdf. Typst and
+python-docx are imported only here, when a document is actually written.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from klyngerapport.errors import KlyngeError, OutputError
+from klyngerapport.model import Followup
+from klyngerapport.workspace import write_problem
+
+FORMATS = ("xlsx", "pdf", "docx", "municipalities")
+# The JSON key of each output (`generate --json`, "outputs").
+OUTPUT_KEYS = {
+    "xlsx": "xlsx",
+    "pdf": "pdf",
+    "docx": "docx",
+    "municipalities": "municipalities_pdf",
+}
+MARK = b"klyngerapport"  # in every document's metadata (PDF keywords, DOCX core properties)
+
+
+def parse_formats(text: str | None) -> tuple[str, ...]:
+    """'pdf,docx' -> ('pdf', 'docx') in the canonical order; None -> every format."""
+    if text is None:
+        return FORMATS
+    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [w for w in wanted if w not in FORMATS]
+    if unknown or not wanted:
+        raise KlyngeError(
+            f"Ukendt format i --format: {', '.join(unknown) or '(tomt)'}.",
+            f"Vælg blandt {','.join(FORMATS)}, adskilt af komma, fx --format xlsx,pdf.",
+        )
+    return tuple(f for f in FORMATS if f in wanted)
+
+
+def document_paths(year: int, report: Path, formats: tuple[str, ...]) -> dict[str, Path]:
+    """Where each chosen document goes: beside the XLSX report."""
+    names = {
+        "xlsx": report.name,
+        "pdf": f"orientering-{year}.pdf",
+        "docx": f"sagsfremstilling-{year}.docx",
+        "municipalities": f"kommuner-{year}.pdf",
+    }
+    return {f: report.with_name(names[f]) for f in formats}
+
+
+def check_documents(paths: dict[str, Path]) -> None:
+    """Refuse to replace a PDF or DOCX that klyngerapport did not write (exit 2)."""
+    for kind, path in paths.items():
+        if kind == "xlsx" or not path.exists():
+            continue
+        if path.is_dir() or not _written_by_us(path):
+            raise OutputError(
+                f"{path.name} findes allerede i {path.parent.name} og er ikke skrevet af "
+                "klyngerapport; den bliver ikke overskrevet.",
+                "Flyt eller omdøb filen, eller vælg en anden placering med --output.",
+            )
+
+
+def _written_by_us(path: Path) -> bool:
+    try:
+        if path.suffix == ".docx":
+            with zipfile.ZipFile(path) as archive:
+                return MARK in archive.read("docProps/core.xml")
+        with path.open("rb") as handle:
+            return handle.read(5) == b"%PDF-" and MARK in path.read_bytes()
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+
+
+def write_documents(f: Followup, paths: dict[str, Path], docx_template: Path | None = None) -> None:
+    """Write the chosen agenda documents of the follow-up `f` (the XLSX is written elsewhere)."""
+    from klyngerapport.render.agenda_document import agenda_data, with_agenda
+
+    document = agenda_data(f)
+    names = {
+        "pdf": f"Orientering om de regionale klyngekontorer {f.year} (orientering-{f.year}.pdf)",
+        "municipalities": f"Klyngekontorerne i kommunerne {f.year} (kommuner-{f.year}.pdf)",
+    }
+    # The draft lists every appendix of the package, whether or not this run rewrote it.
+    appendices = list(names.values())
+    for kind, path in paths.items():
+        try:
+            if kind == "pdf":
+                from klyngerapport.render import pdf
+
+                pdf.write(pdf.APPENDIX, document, f.generated, path)
+            elif kind == "municipalities":
+                from klyngerapport.render import pdf
+
+                pdf.write(pdf.MUNICIPALITIES, document, f.generated, path)
+            elif kind == "docx":
+                from klyngerapport.render import docx
+
+                docx.write(with_agenda(document, f, appendices), path, docx_template)
+        except OSError as exc:
+            reason, hint = write_problem(exc)
+            raise OutputError(f"Kan ikke skrive {path.name}: {reason}.", hint) from None
