@@ -28,6 +28,15 @@ YEAR = 2022
 OFFICES = ("we-build-denmark", "bio-solutions", "foedevarer", "miljoeteknologi")
 REPORT = Path("rapporter") / f"klyngerapport-{YEAR}.xlsx"
 SUBMISSIONS = Path("indberetninger") / str(YEAR)
+# Everything `generate` writes into the reports folder: the XLSX and the agenda package.
+WRITTEN = sorted(
+    [
+        REPORT.name,
+        f"orientering-{YEAR}.pdf",
+        f"sagsfremstilling-{YEAR}.docx",
+        f"kommuner-{YEAR}.pdf",
+    ]
+)
 # Valid CVR numbers (modulus 11 passes) of two of the sample companies.
 CVR_A, CVR_B = 85348647, 71482340
 
@@ -314,7 +323,7 @@ def test_generate_writes_the_report_and_one_json_document(work: Path, invoke: In
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     document = one_json(result)
-    assert list(document) == ["year", "report", "offices", "errors", "warnings"]
+    assert list(document) == ["year", "outputs", "report", "offices", "errors", "warnings"]
     assert document["year"] == YEAR and document["errors"] == 0
     assert Path(document["report"]) == REPORT
     assert [o["id"] for o in document["offices"]] == list(OFFICES)
@@ -384,7 +393,7 @@ def test_generate_replaces_the_existing_report(work: Path, invoke: Invoke) -> No
     result = invoke("generate", str(YEAR))
     assert result.exit_code == 0, result.output
     assert openpyxl.load_workbook(work / REPORT).sheetnames[0] == "Resumé"
-    assert [p.name for p in (work / "rapporter").iterdir()] == [REPORT.name]
+    assert sorted(p.name for p in (work / "rapporter").iterdir()) == WRITTEN
 
 
 def test_generate_a_year_without_active_offices_exits_2(work: Path, invoke: Invoke) -> None:
@@ -460,4 +469,4 @@ def test_generate_unwritable_folder_leaves_the_old_report(
     assert result.exit_code == 2
     assert "ingen adgang" in result.stderr
     assert (work / REPORT).read_bytes() == old
-    assert [p.name for p in (work / "rapporter").iterdir()] == [REPORT.name]
+    assert sorted(p.name for p in (work / "rapporter").iterdir()) == WRITTEN
