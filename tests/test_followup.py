@@ -427,7 +427,7 @@ def test_followup_json_has_the_documented_shape(cfg: config.Config) -> None:
     """PRODUCT.md §7: year, report, offices (id, status, indicators, counts), errors, warnings."""
     f = run(cfg, submission("alfa", ALFA_COMPANIES, ALFA_RESULTS))
     doc = json.loads(json.dumps(followup_json(f, "rapporter/klyngerapport-2022.xlsx")))
-    assert set(doc) == {"year", "report", "offices", "errors", "warnings"}
+    assert set(doc) == {"year", "outputs", "report", "offices", "errors", "warnings"}
     assert (doc["year"], doc["report"], doc["errors"], doc["warnings"]) == (
         2022,
         "rapporter/klyngerapport-2022.xlsx",
