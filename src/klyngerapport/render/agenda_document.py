@@ -172,10 +172,11 @@ def _agenda(f: Followup, d: dict[str, Any], appendices: list[str]) -> dict[str, 
                 ],
                 "table": {
                     "header": [
+                        # Soft hyphens: where a narrow column may break a long word.
                         "Klyngekontor",
-                        "Indberetning",
+                        "Indberet\u00adning",
                         "Mål opfyldt",
-                        "Virksomheder",
+                        "Virksom\u00adheder",
                         "Kommuner nået",
                     ],
                     "rows": results_rows,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # default table style (the draft still opens, only unstyled).
 TABLE_STYLE = "Light List Accent 1"
 FALLBACK_TABLE_STYLE = "Table Grid"
+COLUMNS_CM = (4.4, 3.0, 2.6, 3.0, 3.0)  # the results table: office, status and three counts
 
 
 def render(document: dict[str, Any], template: Path | None = None) -> bytes:
@@ -122,3 +123,14 @@ def _table(draft: Document, table: dict[str, Any]) -> None:
     for row in rows:
         for cell, text in zip(grid.add_row().cells, row, strict=True):
             cell.text = text
+    # Column widths are the table's layout (the names need room), not text formatting.
+    from docx.shared import Cm
+
+    # 16 cm of A4 between 2,5 cm margins.
+    cm = COLUMNS_CM if len(COLUMNS_CM) == len(header) else (16 / len(header),) * len(header)
+    widths = [Cm(w) for w in cm]
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width  # the grid LibreOffice reads
+        for cell in column.cells:  # the cell widths Word reads
+            cell.width = width
