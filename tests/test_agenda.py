@@ -248,8 +248,9 @@ def test_generate_never_replaces_a_pdf_it_did_not_write(tmp_path: Path) -> None:
     assert foreign.read_bytes() == b"%PDF-1.7 somebody else's appendix"
     # Its own documents of the same year are replaced on the next run.
     foreign.unlink()
-    _generate(folder, "--format", "pdf")
-    _generate(folder, "--format", "pdf")
+    _generate(folder, "--format", "pdf,docx,municipalities")
+    again = _generate(folder, "--format", "pdf,docx,municipalities")
+    assert again["outputs"]["docx"] is not None
 
 
 @pytest.mark.parametrize(

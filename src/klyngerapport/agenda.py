@@ -1,14 +1,13 @@
-"""The KKR agenda package of `generate YEAR` (PRODUCT.md §9): which documents, where, and the
-guard that keeps `generate` from replacing a file it did not write.
+"""The KKR agenda package of `generate YEAR` (PRODUCT.md §9): which documents, and where.
 
 The documents are written beside the XLSX report: the appendix orientering-YEAR.pdf, the Word
-draft sagsfremstilling-YEAR.docx and the municipality pages kommuner-YEAR.pdf. Typst and
+draft sagsfremstilling-YEAR.docx and the municipality pages kommuner-YEAR.pdf. Each carries the
+tool's output marker (outputs.py), so the next run replaces it and nothing else. Typst and
 python-docx are imported only here, when a document is actually written.
 """
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 from klyngerapport.errors import KlyngeError, OutputError
@@ -23,7 +22,6 @@ OUTPUT_KEYS = {
     "docx": "docx",
     "municipalities": "municipalities_pdf",
 }
-MARK = b"klyngerapport"  # in every document's metadata (PDF keywords, DOCX core properties)
 
 
 def parse_formats(text: str | None) -> tuple[str, ...]:
@@ -49,30 +47,6 @@ def document_paths(year: int, report: Path, formats: tuple[str, ...]) -> dict[st
         "municipalities": f"kommuner-{year}.pdf",
     }
     return {f: report.with_name(names[f]) for f in formats}
-
-
-def check_documents(paths: dict[str, Path]) -> None:
-    """Refuse to replace a PDF or DOCX that klyngerapport did not write (exit 2)."""
-    for kind, path in paths.items():
-        if kind == "xlsx" or not path.exists():
-            continue
-        if path.is_dir() or not _written_by_us(path):
-            raise OutputError(
-                f"{path.name} findes allerede i {path.parent.name} og er ikke skrevet af "
-                "klyngerapport; den bliver ikke overskrevet.",
-                "Flyt eller omdøb filen, eller vælg en anden placering med --output.",
-            )
-
-
-def _written_by_us(path: Path) -> bool:
-    try:
-        if path.suffix == ".docx":
-            with zipfile.ZipFile(path) as archive:
-                return MARK in archive.read("docProps/core.xml")
-        with path.open("rb") as handle:
-            return handle.read(5) == b"%PDF-" and MARK in path.read_bytes()
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return False
 
 
 def write_documents(f: Followup, paths: dict[str, Path], docx_template: Path | None = None) -> None:

@@ -27,6 +27,7 @@ from klyngerapport.model import (
     IndicatorOutcome,
     OfficeOutcome,
 )
+from klyngerapport.outputs import output_marker
 from klyngerapport.render.followup_json import INDICATOR_STATUS, OFFICE_STATUS
 
 NBSP = "\u00a0"
@@ -80,6 +81,7 @@ def agenda_data(f: Followup, files: tuple[str, ...] = ()) -> dict[str, Any]:
             if o["not_reached"]
         ],
         "year": f.year,
+        "marker": output_marker(f.year),  # in the document properties: ours to replace
         "council": f.council,
         "region": f.region,
         "as_of": None,

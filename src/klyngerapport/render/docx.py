@@ -32,6 +32,7 @@ def render(document: dict[str, Any], template: Path | None = None) -> bytes:
     draft.core_properties.title = agenda["title"]
     draft.core_properties.author = document["council"]
     draft.core_properties.keywords = "klyngerapport"
+    draft.core_properties.identifier = document["marker"]  # ours to replace next time
     draft.core_properties.comments = agenda["generated"]
 
     draft.add_paragraph(agenda["title"], style="Title")
