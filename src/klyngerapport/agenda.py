@@ -51,15 +51,11 @@ def document_paths(year: int, report: Path, formats: tuple[str, ...]) -> dict[st
 
 def write_documents(f: Followup, paths: dict[str, Path], docx_template: Path | None = None) -> None:
     """Write the chosen agenda documents of the follow-up `f` (the XLSX is written elsewhere)."""
-    from klyngerapport.render.agenda_document import agenda_data, with_agenda
+    from klyngerapport.render.agenda_document import agenda_data, appendix_names, with_agenda
 
     document = agenda_data(f)
-    names = {
-        "pdf": f"Orientering om de regionale klyngekontorer {f.year} (orientering-{f.year}.pdf)",
-        "municipalities": f"Klyngekontorerne i kommunerne {f.year} (kommuner-{f.year}.pdf)",
-    }
     # The draft lists every appendix of the package, whether or not this run rewrote it.
-    appendices = list(names.values())
+    appendices = list(appendix_names(f.year).values())
     for kind, path in paths.items():
         try:
             if kind == "pdf":

@@ -2,41 +2,38 @@
 
 The PDF templates (render/pdf/*.typ, fed this dict as JSON) and the Word draft (render/docx.py)
 read the same document, so the appendix, the municipality pages and the agenda text can never
-disagree. This module only renames and formats: every figure is the follow-up model's. Text is
-Danish and already formatted ("1.000.000 kr.", "80 %", "dd-mm-åååå"); the few raw numbers beside
-it ("*_value") only size the bars the templates draw.
+disagree. This module only picks, renames and formats: every figure is the follow-up model's.
+Text is Danish and already formatted ("1.000.000 kr.", "80 %", "dd-mm-åååå"); the few raw
+numbers beside it ("*_value") only size the bars the templates draw.
 
 Nothing private goes in: no CVR numbers, company names, file paths or hashes (public documents).
 """
 
 from __future__ import annotations
 
-import math
+import datetime as dt
+from pathlib import PurePath
 from typing import Any
 
 from klyngerapport import danish
-from klyngerapport.followup import accepted, reach_by_municipality
 from klyngerapport.model import (
-    MET,
-    NOT_MET,
-    NOT_REPORTED,
-    PARTIAL,
-    SUBMISSION_ERRORS,
-    SUBMISSION_MISSING,
     Followup,
     IndicatorOutcome,
+    IndicatorStatus,
+    MunicipalityOutcome,
     OfficeOutcome,
+    SubmissionStatus,
 )
 from klyngerapport.outputs import output_marker
-from klyngerapport.render.followup_json import INDICATOR_STATUS, OFFICE_STATUS
 
-NBSP = "\u00a0"
+NBSP = "\u00a0"  # keeps "80 %" and "1.000 kr." on one line
 TITLE = "Orientering om de regionale klyngekontorer"
+MUNICIPALITIES_TITLE = "Klyngekontorerne i kommunerne"
+BAR_END = 150  # the attainment bars run from 0 to 150 % (render/pdf/orientering.typ)
 
-# The short word a table cell has room for; the model's label is used everywhere else.
-SHORT_STATUS = {
-    SUBMISSION_MISSING: "Mangler",
-    SUBMISSION_ERRORS: "Fejl",
+STATUS_NOTE = {
+    SubmissionStatus.MISSING: "Indberetningen er ikke modtaget; kontorets tal indgår ikke.",
+    SubmissionStatus.ERRORS: "Indberetningen har fejl og indgår ikke, før de er rettet.",
 }
 
 
@@ -48,58 +45,55 @@ def count(value: float) -> str:
     return danish.number(value)
 
 
-def date(value: Any) -> str:
+def decimal(value: float | None, places: int) -> str:
+    return "–" if value is None else danish.number(round(value, places), places)
+
+
+def date(value: dt.date) -> str:
     return f"{value:%d-%m-%Y}"
 
 
-def percent_shown(outcome: IndicatorOutcome) -> str:
-    if outcome.attainment is None:
-        return "–"
-    return f"{math.floor(outcome.attainment * 100 + 1e-9)}{NBSP}%"
+def names(municipalities: tuple[Any, ...] | None) -> list[str]:
+    return [] if municipalities is None else [m.name for m in municipalities]
 
 
-def _value(outcome: IndicatorOutcome, value: float | None) -> str:
-    if value is None:
-        return "–"
-    return kr(value) if outcome.indicator.unit == "kr." else count(value)
+def appendix_names(year: int) -> dict[str, str]:
+    """The agenda package's PDFs as the list of bilag names them (file names, never paths)."""
+    return {
+        "pdf": f"{TITLE} {year} (orientering-{year}.pdf)",
+        "municipalities": f"{MUNICIPALITIES_TITLE} {year} (kommuner-{year}.pdf)",
+    }
 
 
-def agenda_data(f: Followup, files: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The agenda package's document of the follow-up `f` (see the module docstring).
-
-    `files` are the names (not paths) of the documents in the package, for the list of bilag.
-    """
-    participating = len(f.participating)
-    offices = [_office(f, o, participating) for o in f.offices]
+def agenda_data(f: Followup) -> dict[str, Any]:
+    """The agenda package's document of the follow-up `f` (see the module docstring)."""
+    offices = [_office(f, o) for o in f.offices]
     return {
         "title": f"{TITLE} {f.year}",
+        "municipalities_title": f"{MUNICIPALITIES_TITLE} {f.year}",
         "subtitle": f"Bilag til {f.council} · dannet {date(f.generated)}",
         "lead_in": f"Årlig opfølgning på resultatkontrakterne · {f.region}",
-        "coverage": [
-            {"name": o["name"], "municipalities": ", ".join(o["not_reached"])}
-            for o in offices
-            if o["not_reached"]
-        ],
         "year": f.year,
         "marker": output_marker(f.year),  # in the document properties: ours to replace
         "council": f.council,
         "region": f.region,
         "as_of": None,
         "generated": date(f.generated),
-        "participating": participating,
-        "headline": _headline(f, offices),
-        "key_figures": _key_figures(f, offices),
+        "participating": len(f.participating),
+        "headline": _headline(f),
+        "key_figures": _key_figures(f),
         "offices": offices,
-        "statuses": [
-            {"code": INDICATOR_STATUS[s], "label": s} for s in (MET, PARTIAL, NOT_MET, NOT_REPORTED)
+        "coverage": [
+            {"name": o["name"], "municipalities": ", ".join(o["not_reached"])}
+            for o in offices
+            if o["not_reached"]
         ],
-        "reach": _reach(f, offices),
+        "statuses": [{"code": s.value, "label": s.label} for s in IndicatorStatus],
+        "reach": _reach(f),
         "cofinancing": _cofinancing(f),
         "history": None,
-        "municipalities_title": f"Klyngekontorerne i kommunerne {f.year}",
-        "municipality_pages": _municipality_pages(f, offices),
-        "method": _method(f, offices),
-        "files": list(files),
+        "municipality_pages": [_municipality_page(f, m) for m in f.municipalities],
+        "method": _method(f),
     }
 
 
@@ -128,7 +122,7 @@ def _agenda(f: Followup, d: dict[str, Any], appendices: list[str]) -> dict[str, 
         for o in offices
     ]
     coverage = [f"{c['name']}: {c['municipalities']}" for c in d["coverage"]]
-    unreached = [r["name"] for r in d["reach"]["rows"] if r["total"] == "0"]
+    unreached = names(f.totals.municipalities_not_reached)
     grants = d["cofinancing"]["grants"]
     return {
         "title": f"Orientering om resultaterne af de regionale klyngekontorer {f.year}",
@@ -234,147 +228,139 @@ def _agenda(f: Followup, d: dict[str, Any], appendices: list[str]) -> dict[str, 
     }
 
 
-def _office(f: Followup, o: OfficeOutcome, participating: int) -> dict[str, Any]:
-    reported = accepted(o.status)
-    reached = {m.code for m in o.municipalities_reached}
-    cofinancing = next((x.total for x in f.funding.offices if x.office.id == o.office.id), 0)
+def _office(f: Followup, o: OfficeOutcome) -> dict[str, Any]:
+    reached = o.municipalities_reached
     return {
         "id": o.office.id,
         "name": o.office.cluster,
         "strength": o.office.strength,
         "lead": o.office.lead.name,
-        "status": OFFICE_STATUS[o.status],
-        "status_label": SHORT_STATUS.get(o.status, "Godkendt"),
-        "status_text": o.status,
-        "reported": reported,
-        "warnings": o.submission.warnings if o.submission is not None and reported else 0,
-        "companies": count(o.companies) if reported else None,
-        "companies_value": o.companies if reported else None,
-        "smes": count(o.smes) if reported else None,
-        "reached": (f"{len(o.municipalities_reached)} af {participating}" if reported else None),
-        "reached_value": len(o.municipalities_reached) if reported else None,
-        "not_reached": (
-            [m.name for m in f.participating if m.code not in reached] if reported else []
-        ),
-        "cofinancing": kr(cofinancing),
-        "kr_per_company": (
-            kr(round(cofinancing / o.companies)) if reported and o.companies else None
-        ),
-        "counts": {INDICATOR_STATUS[s]: o.count(s) for s in (MET, PARTIAL, NOT_MET, NOT_REPORTED)},
+        "status": o.status.value,
+        "status_label": o.status.label,
+        "status_note": STATUS_NOTE.get(o.status, ""),
+        "reported": o.reported,
+        "warnings": o.warnings,
+        "companies": None if o.companies is None else count(o.companies),
+        "smes": None if o.smes is None else count(o.smes),
+        "reached": None if reached is None else f"{len(reached)} af {len(f.participating)}",
+        "not_reached": names(o.municipalities_not_reached),
+        "cofinancing": kr(o.cofinancing),
+        "kr_per_company": None if o.kr_per_company is None else kr(o.kr_per_company),
+        "counts": {s.value: o.count(s) for s in IndicatorStatus},
         "indicator_total": len(o.indicators),
         "indicators": [_indicator(i) for i in o.indicators],
-        "status_note": (
-            "Kontorets tal indgår ikke i opgørelsen, før indberetningen er modtaget."
-            if o.status == SUBMISSION_MISSING
-            else "Indberetningen har fejl og indgår ikke, før de er rettet."
-            if o.status == SUBMISSION_ERRORS
-            else ""
-        ),
-        "by_municipality": {str(k): v for k, v in o.companies_by_municipality.items()},
     }
 
 
 def _indicator(i: IndicatorOutcome) -> dict[str, Any]:
+    def value(x: float | None) -> str:
+        if x is None:
+            return "–"
+        return kr(x) if i.indicator.unit == "kr." else count(x)
+
     return {
         "id": i.indicator.id,
         "name": i.indicator.name,
         "description": getattr(i.indicator, "description", "") or "",
-        "target": _value(i, i.target),
-        "result": _value(i, i.result),
-        "attainment": percent_shown(i),
-        "attainment_value": i.attainment,
-        "status": INDICATOR_STATUS[i.status],
-        "status_label": i.status,
+        "target": value(i.target),
+        "result": value(i.result),
+        "attainment": "–" if i.attainment is None else f"{i.attainment}{NBSP}%",
+        # Sizes the bar, whose scale ends at BAR_END %: a larger figure (1e308 typed by mistake)
+        # draws a full bar, and stays a number Typst's JSON reader can hold.
+        "attainment_value": None if i.attainment is None else min(i.attainment, BAR_END),
+        "status": i.status.value,
+        "status_label": i.status.label,
     }
 
 
-def _headline(f: Followup, offices: list[dict[str, Any]]) -> list[str]:
-    lines = []
-    reported = [o for o in offices if o["reported"]]
-    missing = [o for o in offices if not o["reported"]]
-    total = sum(o["indicator_total"] for o in reported)
-    met = sum(o["counts"]["met"] for o in reported)
-    lines.append(
-        f"{len(reported)} af {len(offices)} klyngekontorer har indberettet for {f.year}; "
-        f"de har opfyldt {met} af deres {total} mål."
-    )
-    for o in missing:
-        word = "mangler" if o["status"] == "missing" else "har fejl og indgår ikke"
-        lines.append(f"Indberetningen fra {o['name']} {word}.")
-    short = [o for o in reported if o["not_reached"]]
+def _headline(f: Followup) -> list[str]:
+    t = f.totals
+    by_status = t.indicators
+    lines = [
+        f"{t.accepted} af {len(f.offices)} klyngekontorer har en godkendt indberetning for "
+        f"{f.year}. Af deres mål er {by_status.get(IndicatorStatus.MET, 0)} opfyldt, "
+        f"{by_status.get(IndicatorStatus.PARTIAL, 0)} delvist opfyldt og "
+        f"{by_status.get(IndicatorStatus.NOT_MET, 0)} ikke opfyldt."
+    ]
+    for o in f.offices:
+        if not o.reported:
+            verb = "mangler" if o.status is SubmissionStatus.MISSING else "har fejl og indgår ikke"
+            lines.append(f"Indberetningen fra {o.office.cluster} {verb}.")
+    short = [o for o in f.offices if o.municipalities_not_reached]
     if short:
-        names = "; ".join(f"{o['name']} ({', '.join(o['not_reached'])})" for o in short)
-        lines.append(f"Ikke alle deltagende kommuner er nået: {names}.")
-    else:
+        gaps = "; ".join(
+            f"{o.office.cluster} ({', '.join(names(o.municipalities_not_reached))})" for o in short
+        )
         lines.append(
-            "Alle indberettende kontorer har nået virksomheder i alle deltagende kommuner."
+            f"Ikke alle kontorer har nået virksomheder i alle deltagende kommuner: {gaps}."
+        )
+    elif t.accepted:
+        lines.append(
+            "Alle kontorer med en godkendt indberetning har nået virksomheder i alle deltagende "
+            "kommuner."
         )
     return lines
 
 
-def _key_figures(f: Followup, offices: list[dict[str, Any]]) -> list[dict[str, str]]:
-    reach = reach_by_municipality(f)
-    reached = sum(1 for m in f.participating if reach.get(m.code))
+def _key_figures(f: Followup) -> list[dict[str, str]]:
+    t = f.totals
+    incomplete = "" if t.complete else " (ufuldstændigt)"
     return [
-        {"label": "Kommunal medfinansiering", "value": kr(f.funding.total_municipal)},
+        {"label": "Kommunal medfinansiering", "value": kr(t.cofinancing)},
+        {"label": f"Virksomheder nået{incomplete}", "value": count(t.companies)},
         {
             "label": "Kommuner nået af mindst ét kontor",
-            "value": f"{reached} af {len(f.participating)}",
+            "value": f"{len(t.municipalities_reached)} af {len(f.participating)}",
         },
-        {
-            "label": "Indberetninger godkendt",
-            "value": f"{sum(1 for o in offices if o['reported'])} af {len(offices)}",
-        },
+        {"label": "Godkendte indberetninger", "value": f"{t.accepted} af {len(f.offices)}"},
     ]
 
 
-def _reach(f: Followup, offices: list[dict[str, Any]]) -> dict[str, Any]:
-    reach = reach_by_municipality(f)
-    population = f.funding.population.by_code
+def _reach(f: Followup) -> dict[str, Any]:
+    t = f.totals
+    offices = [
+        {
+            "name": o.office.cluster,
+            "status": o.status.value,
+            "status_label": o.status.label,
+            "reported": o.reported,
+        }
+        for o in f.offices
+    ]
     rows = []
-    for m in f.participating:
+    for m in f.municipalities:
         cells = []
-        for o in offices:
-            if not o["reported"]:
-                cells.append({"text": "–", "value": None})
-            else:
-                n = o["by_municipality"].get(str(m.code), 0)
-                cells.append({"text": count(n), "value": n})
-        total = reach.get(m.code, 0)
-        pop = population.get(m.code, 0)
+        for o in f.offices:
+            n = m.companies_by_office.get(o.office.id)
+            cells.append({"text": "–" if n is None else count(n), "value": n})
         rows.append(
             {
-                "name": m.name,
+                "name": m.municipality.name,
                 "cells": cells,
-                "total": count(total),
-                "per_1000": danish.number(round(1000 * total / pop, 1), 1) if pop else "–",
+                "total": count(m.companies),
+                "per_1000": decimal(m.companies_per_1000, 1),
             }
         )
-    complete = all(o["reported"] for o in offices)
-    region_pop = sum(population.get(m.code, 0) for m in f.participating)
-    region_total = sum(reach.values())
     return {
-        "offices": [
-            {
-                "name": o["name"],
-                "status": o["status"],
-                "status_label": o["status_label"],
-                "reported": o["reported"],
-            }
-            for o in offices
-        ],
+        "offices": offices,
         "rows": rows,
-        "complete": complete,
-        "note": "" if complete else "Et kontor uden godkendt indberetning er markeret med –.",
-        "total_label": "Kontorets kommuner",
-        "totals": [o["reached"] or "–" for o in offices],
-        "total": count(region_total),
-        "total_per_1000": danish.number(round(1000 * region_total / region_pop, 1), 1),
+        "complete": t.complete,
+        "note": "" if t.complete else "Et kontor uden godkendt indberetning er markeret med –.",
+        "total_label": "Kontoret i alt",
+        "totals": [
+            "–"
+            if o.municipalities_reached is None
+            else f"{len(o.municipalities_reached)} af {len(f.participating)}"
+            for o in f.offices
+        ],
+        "total": count(t.companies),
+        "total_per_1000": decimal(t.companies_per_1000, 1),
         "footnote": (
-            "En virksomhed med aktiviteter i flere kommuner tælles i hver af dem."
+            "Tallene er unikke virksomheder. En virksomhed med aktiviteter i flere kommuner tæller "
+            "i hver af dem, så kommunernes tal kan give mere end totalen."
             + (
                 ""
-                if complete
+                if t.complete
                 else " Totalerne er ufuldstændige: ikke alle kontorer har en godkendt indberetning."
             )
         ),
@@ -382,9 +368,20 @@ def _reach(f: Followup, offices: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _cofinancing(f: Followup) -> dict[str, Any]:
-    rows = []
-    for m in f.funding.municipalities:
-        rows.append(
+    funding = f.funding
+    leads = {s.amount for o in funding.offices for s in o.shares if s.lead}
+    per_office = {o.total for o in funding.offices}
+    rule = (
+        f"Hvert klyngekontor får {kr(next(iter(per_office)))} om året: "
+        f"{kr(next(iter(leads)))} fra leadkommunen og resten fra de øvrige deltagende "
+        "kommuner efter indbyggertal."
+        if len(leads) == 1 and len(per_office) == 1
+        else "Leadkommunen betaler en fast andel; resten fordeles efter indbyggertal."
+    )
+    return {
+        "basis": funding.population.basis_text(),
+        "rule": rule,
+        "rows": [
             {
                 "name": m.municipality.name,
                 "participating": m.participating,
@@ -393,30 +390,22 @@ def _cofinancing(f: Followup) -> dict[str, Any]:
                 "as_cofinancer": kr(m.as_cofinancer) if m.as_cofinancer else "–",
                 "total": kr(m.total),
                 "per_inhabitant": (
-                    danish.number(round(m.total / m.population, 2), 2) + f"{NBSP}kr."
-                    if m.population and m.participating
+                    f"{decimal(m.per_inhabitant, 2)}{NBSP}kr."
+                    if m.participating and m.per_inhabitant is not None
                     else "–"
                 ),
             }
-        )
-    munis = [m for m in f.funding.municipalities if m.participating]
-    pop = sum(m.population for m in munis)
-    return {
-        "basis": f.funding.population.basis_text(),
-        "rule": "Hvert klyngekontor får 1.000.000 kr. om året: 500.000 kr. fra leadkommunen og "
-        "500.000 kr. fra de øvrige deltagende kommuner efter indbyggertal.",
-        "rows": rows,
-        "population_total": count(pop),
-        "lead_total": kr(sum(m.as_lead for m in munis)),
-        "cofinancer_total": kr(sum(m.as_cofinancer for m in munis)),
-        "total": kr(f.funding.total_municipal),
-        "per_inhabitant_total": danish.number(round(f.funding.total_municipal / pop, 2), 2)
-        + f"{NBSP}kr.",
+            for m in funding.municipalities
+        ],
+        "population_total": count(f.totals.population),
+        "total": kr(funding.total_municipal),
         "notes": [
             f"{m.municipality.name} deltager ikke i medfinansieringen i {f.year}."
-            for m in f.funding.municipalities
+            for m in funding.municipalities
             if not m.participating
         ],
+        # Listed, never added up: national grants to all clusters and grants to the work in the
+        # region are different things (PRODUCT.md §7).
         "grants": [
             {
                 "source": g.source,
@@ -424,127 +413,100 @@ def _cofinancing(f: Followup) -> dict[str, Any]:
                 "purpose": g.purpose,
                 "amount": kr(g.amount),
             }
-            for g in f.funding.grants
-            if "14 nationale" not in g.recipient
+            for g in funding.grants
         ],
     }
 
 
-def _municipality_pages(f: Followup, offices: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    reach = reach_by_municipality(f)
-    population = f.funding.population.by_code
-    funding = {m.municipality.code: m for m in f.funding.municipalities}
-    region_pop = sum(population.get(m.code, 0) for m in f.participating)
-    region_total = sum(reach.values())
-    region_per_1000 = 1000 * region_total / region_pop
-    pages = []
-    for m in f.participating:
-        pop = population.get(m.code, 0)
-        paid = funding[m.code]
-        rows = []
-        for o, od in zip(f.offices, offices, strict=True):
-            share = next(
-                (
-                    s
-                    for x in f.funding.offices
-                    if x.office.id == o.office.id
-                    for s in x.shares
-                    if s.municipality.code == m.code
-                ),
-                None,
-            )
-            n = o.companies_by_municipality.get(m.code, 0)
-            rows.append(
-                {
-                    "name": o.office.cluster,
-                    "strength": o.office.strength,
-                    "role": "Leadkommune"
-                    if share is not None and share.lead
-                    else "Efter indbyggertal",
-                    "paid": kr(share.amount if share is not None else 0),
-                    "reported": od["reported"],
-                    "status": od["status"],
-                    "status_label": od["status_label"],
-                    "companies": count(n),
-                    "companies_value": n,
-                }
-            )
-        own = 1000 * reach.get(m.code, 0) / pop if pop else 0.0
-        pages.append(
-            {
-                "name": m.name,
-                "title": f"{m.name} Kommune og klyngekontorerne {f.year}",
-                "lead_in": f"Kommunens betaling og udbytte · {f.council}",
-                "key_figures": [
-                    {"label": f"Betalt i alt {f.year}", "value": kr(paid.total)},
-                    {
-                        "label": "Virksomheder fra kommunen nået",
-                        "value": count(reach.get(m.code, 0)),
-                    },
-                    {"label": "Indbyggere", "value": count(pop)},
-                ],
-                "offices": rows,
-                "paid_total": kr(paid.total),
-                "companies_total": count(reach.get(m.code, 0)),
-                "bar_scale": max([1] + [r["companies_value"] for r in rows]),
-                "companies_note": "I alt er unikke virksomheder: en virksomhed, som flere "
-                "kontorer har nået, tælles én gang.",
-                "per_1000": [
-                    {
-                        "label": m.name,
-                        "value": own,
-                        "text": danish.number(round(own, 1), 1),
-                        "own": True,
-                    },
-                    {
-                        "label": "Alle deltagende kommuner",
-                        "value": region_per_1000,
-                        "text": danish.number(round(region_per_1000, 1), 1),
-                        "own": False,
-                    },
-                ],
-                "per_1000_scale": max(own, region_per_1000, 0.1),
-                "per_1000_note": "Unikke virksomheder nået af mindst ét klyngekontor pr. 1.000 "
-                "indbyggere.",
-                "not_reached": [
-                    od["name"]
-                    for o, od in zip(f.offices, offices, strict=True)
-                    if od["reported"] and m.code not in o.companies_by_municipality
-                ],
-                "unreported": [od["name"] for od in offices if not od["reported"]],
-                "unreported_note": "Uden godkendt indberetning: "
-                + ", ".join(
-                    f"{od['name']} ({od['status_label'].lower()})"
-                    for od in offices
-                    if not od["reported"]
-                )
-                + ". Tallene for kommunen er derfor ufuldstændige.",
-            }
-        )
-    return pages
-
-
-def _method(f: Followup, offices: list[dict[str, Any]]) -> dict[str, Any]:
-    files = []
+def _municipality_page(f: Followup, m: MunicipalityOutcome) -> dict[str, Any]:
+    t = f.totals
+    rows = []
     for o in f.offices:
-        files.append(
+        share = next(
+            (
+                s
+                for x in f.funding.offices
+                if x.office.id == o.office.id
+                for s in x.shares
+                if s.municipality.code == m.municipality.code
+            ),
+            None,
+        )
+        n = m.companies_by_office.get(o.office.id)
+        rows.append(
             {
-                "office": o.office.cluster,
-                "status": OFFICE_STATUS[o.status],
-                "status_label": SHORT_STATUS.get(o.status, "Godkendt"),
-                "file": o.submission.path.name if o.submission is not None else "–",
+                "name": o.office.cluster,
+                "strength": o.office.strength,
+                "role": "Leadkommune" if share is not None and share.lead else "Efter indbyggertal",
+                "paid": kr(share.amount if share is not None else 0),
+                "reported": n is not None,
+                "status": o.status.value,
+                "status_label": o.status.label,
+                "companies": "–" if n is None else count(n),
+                "companies_value": n,
             }
         )
-    partial = f"{math.floor(f.partial_threshold * 100)}{NBSP}%"
+    unreported = [o for o in f.offices if not o.reported]
+    name = m.municipality.name
+    return {
+        "name": name,
+        "title": f"{name} Kommune og klyngekontorerne {f.year}",
+        "lead_in": f"Kommunens betaling og udbytte · {f.council}",
+        "key_figures": [
+            {"label": f"Betalt i alt {f.year}", "value": kr(m.total)},
+            {
+                "label": "Virksomheder fra kommunen nået"
+                + ("" if m.complete else " (ufuldstændigt)"),
+                "value": count(m.companies),
+            },
+            {"label": "Indbyggere", "value": count(m.population)},
+        ],
+        "offices": rows,
+        "paid_total": kr(m.total),
+        "companies_total": count(m.companies),
+        "bar_scale": max([1] + [r["companies_value"] or 0 for r in rows]),
+        "companies_note": "I alt er unikke virksomheder: en virksomhed, som flere kontorer har "
+        "nået, tælles én gang.",
+        "per_1000": [
+            {
+                "label": name,
+                "value": m.companies_per_1000 or 0,
+                "text": decimal(m.companies_per_1000, 1),
+                "own": True,
+            },
+            {
+                "label": "Alle deltagende kommuner",
+                "value": t.companies_per_1000 or 0,
+                "text": decimal(t.companies_per_1000, 1),
+                "own": False,
+            },
+        ],
+        "per_1000_scale": max(m.companies_per_1000 or 0, t.companies_per_1000 or 0, 0.1),
+        "per_1000_note": "Unikke virksomheder nået af mindst ét klyngekontor pr. 1.000 indbyggere.",
+        "not_reached": [
+            o.office.cluster for o in f.offices if m.companies_by_office.get(o.office.id) == 0
+        ],
+        "unreported": [o.office.cluster for o in unreported],
+        "unreported_note": (
+            "Uden godkendt indberetning: "
+            + ", ".join(f"{o.office.cluster} ({o.status.label.lower()})" for o in unreported)
+            + ". Tallene for kommunen er derfor ufuldstændige."
+        ),
+    }
+
+
+def _method(f: Followup) -> dict[str, Any]:
+    partial = f"{round(f.partial_threshold * 100)}{NBSP}%"
     return {
         "sections": [
             {
                 "heading": "Målopfyldelse",
                 "paragraphs": [
-                    f"Hvert mål i resultatkontrakten er sammenholdt med kontorets resultat: "
+                    "Hvert mål i resultatkontrakten er sammenholdt med kontorets resultat: "
                     f"»Opfyldt« ved mindst 100{NBSP}% af målet, »Delvist opfyldt« ved mindst "
-                    f"{partial}, ellers »Ikke opfyldt«. Et kontor, hvis indberetning mangler "
-                    f"eller har fejl, står som »Ikke indberettet« og indgår ikke med nul.",
+                    f"{partial}, ellers »Ikke opfyldt«. Opfyldelsen vises i hele procent rundet "
+                    "ned, så et vist tal aldrig modsiger status. Et kontor, hvis indberetning "
+                    "mangler eller har fejl, står som »Ikke indberettet« og indgår ikke med nul.",
                 ],
             },
             {
@@ -553,19 +515,31 @@ def _method(f: Followup, offices: list[dict[str, Any]]) -> dict[str, Any]:
                     "Virksomheder tælles som unikke CVR-numre fra de deltagende kommuner med "
                     "mindst én aktivitet i året. SMV er de virksomheder, der har deltaget som "
                     "små eller mellemstore. En kommune er nået, når mindst én virksomhed fra "
-                    "kommunen har deltaget. Virksomheder fra andre kommuner er ikke talt med.",
+                    "kommunen har deltaget. Virksomheder fra andre kommuner er ikke talt med. "
+                    "Kr. pr. virksomhed er kontorets kommunale medfinansiering i året delt med "
+                    "antallet af virksomheder, det har nået.",
                 ],
             },
             {
                 "heading": "Befolkningsgrundlag",
                 "paragraphs": [
-                    f"{f.funding.population.basis_text()} (Danmarks Statistik, "
-                    f"{f.funding.population.source}).",
+                    f"{f.funding.population.basis_text()} (Danmarks Statistik, Statistikbanken "
+                    "tabel FOLK1A). Det samme folketal ligger til grund for fordelingen af "
+                    "medfinansieringen og for virksomheder pr. 1.000 indbyggere.",
                 ],
             },
         ],
-        "files": files,
+        "files": [
+            {
+                "office": o.office.cluster,
+                "status": o.status.value,
+                "status_label": o.status.label,
+                # Names only: a public appendix shows no folders of the secretariat's machine.
+                "file": ", ".join(PurePath(x).name for x in o.files) if o.files else "–",
+            }
+            for o in f.offices
+        ],
         "colophon": f"Dannet med klyngerapport {f.tool_version} den {date(f.generated)}. "
-        "Bilaget indeholder ingen CVR-numre eller virksomhedsnavne; de står i "
-        "datarapporten (XLSX) til sekretariatets brug.",
+        "Bilaget indeholder ingen CVR-numre eller virksomhedsnavne; de står i datarapporten "
+        "(XLSX) til sekretariatets brug.",
     }
