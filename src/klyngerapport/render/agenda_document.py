@@ -309,7 +309,7 @@ def _key_figures(f: Followup) -> list[dict[str, str]]:
         {"label": "Kommunal medfinansiering", "value": kr(t.cofinancing)},
         {"label": f"Virksomheder nået{incomplete}", "value": count(t.companies)},
         {
-            "label": "Kommuner nået af mindst ét kontor",
+            "label": "Kommuner nået",
             "value": f"{len(t.municipalities_reached)} af {len(f.participating)}",
         },
         {"label": "Godkendte indberetninger", "value": f"{t.accepted} af {len(f.offices)}"},
@@ -395,14 +395,20 @@ def _cofinancing(f: Followup) -> dict[str, Any]:
                     else "–"
                 ),
             }
-            for m in funding.municipalities
+            # Danish alphabetical order, as everywhere else in the appendix.
+            for m in sorted(
+                funding.municipalities, key=lambda m: danish.sort_key(m.municipality.name)
+            )
         ],
         "population_total": count(f.totals.population),
         "total": kr(funding.total_municipal),
         "notes": [
-            f"{m.municipality.name} deltager ikke i medfinansieringen i {f.year}."
-            for m in funding.municipalities
-            if not m.participating
+            *(
+                f"{m.municipality.name} deltager ikke i medfinansieringen i {f.year}."
+                for m in funding.municipalities
+                if not m.participating
+            ),
+            "Indbyggere i alt er de deltagende kommuners.",
         ],
         # Listed, never added up: national grants to all clusters and grants to the work in the
         # region are different things (PRODUCT.md §7).
