@@ -51,7 +51,8 @@ def document_paths(year: int, report: Path, formats: tuple[str, ...]) -> dict[st
 
 def write_documents(f: Followup, paths: dict[str, Path], docx_template: Path | None = None) -> None:
     """Write the chosen agenda documents of the follow-up `f` (the XLSX is written elsewhere)."""
-    from klyngerapport.render.agenda_document import agenda_data, appendix_names, with_agenda
+    from klyngerapport.render.agenda_document import agenda_data, appendix_names
+    from klyngerapport.render.agenda_text import with_agenda
 
     document = agenda_data(f)
     # The draft lists every appendix of the package, whether or not this run rewrote it.
