@@ -504,6 +504,7 @@ def test_followup_json_has_the_documented_shape(cfg: config.Config) -> None:
     doc = json.loads(json.dumps(followup_json(f, {"xlsx": report})))
     assert set(doc) == {
         "year",
+        "as_of",
         "outputs",
         "report",
         "population_reference",
@@ -525,11 +526,14 @@ def test_followup_json_has_the_documented_shape(cfg: config.Config) -> None:
         "cluster",
         "status",
         "indicators",
+        "national_indicators",
         "companies",
         "smes",
         "municipalities_reached",
         "municipalities_not_reached",
         "kr_per_company",
+        "history",
+        "period",
     }
     assert (alfa["id"], alfa["cluster"], alfa["status"]) == ("alfa", "Alfa Cluster", "accepted")
     assert (alfa["companies"], alfa["smes"], alfa["kr_per_company"]) == (3, 2, 333_333)

@@ -283,17 +283,26 @@ def generate(
         metavar="FIL",
         help="Rapportens filnavn (standard: <reports>/klyngerapport-ÅR.xlsx).",
     ),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        metavar="DATO",
+        help="Status pr. en dato i året (åååå-mm-dd eller dd-mm-åååå); aktiviteter efter "
+        "datoen er fejl, målene er hele årets.",
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Lav den årlige orientering til KKR: XLSX-rapport og resumé i terminalen."""
 
     def job() -> int:
+        from klyngerapport.cutoff import parse_as_of
         from klyngerapport.generate import generate as generate_
         from klyngerapport.render.json import followup_json
 
+        cutoff = parse_as_of(as_of, year) if as_of is not None else None
         cfg = _config(ctx)
         with _progress("Læser", as_json) as update:
-            done = generate_(cfg, year, input_dir, output, progress=update)
+            done = generate_(cfg, year, input_dir, output, progress=update, as_of=cutoff)
         shown = {kind: _display(path) for kind, path in done.outputs.items()}
         if as_json:
             _print_json(followup_json(done.followup, shown))

@@ -27,12 +27,16 @@ leaves open, decided here and stated in the report:
   (validation warns with `derived-differs` when the workbook says otherwise).
 - Kr. per company and companies per 1.000 inhabitants are rounded half up, to whole kroner and
   to one decimal.
+- National indicators (the cluster's contract with UFS, `[national_targets]`) are the numbers
+  reported in Nationale mål, assessed like the regional ones but kept in `national_indicators`:
+  they never enter the regional status counts or totals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from fractions import Fraction
 
 from klyngerapport import danish
@@ -56,7 +60,7 @@ from klyngerapport.model import (
     Totals,
     Validation,
 )
-from klyngerapport.schema import DERIVED_SOURCE, result_source
+from klyngerapport.schema import DERIVED_SOURCE, national_source, result_source
 
 Contract = list[tuple[Indicator, float]]
 
@@ -96,13 +100,18 @@ def follow_up(
             engagements.extend(_engagements(office, sub, codes, accepted))
         if not accepted:
             status = SubmissionStatus.MISSING if not mine else SubmissionStatus.ERRORS
-            outcomes.append(_not_reported(office, status, mine, contract, paid.get(office.id, 0)))
+            outcome = _not_reported(office, status, mine, contract, paid.get(office.id, 0))
+            national = tuple(
+                IndicatorOutcome(i, target, None, None, IndicatorStatus.NOT_REPORTED)
+                for i, target in config.national_contract(office.id, year)
+            )
+            outcomes.append(replace(outcome, national_indicators=national))
             continue
         counts = Counts.of(e.company for e in engagements if e.office_id == office.id and e.counted)
         counted[office.id] = counts
-        outcomes.append(
-            _accepted(office, mine[0], contract, counts, participating, config.partial, paid)
-        )
+        outcome = _accepted(office, mine[0], contract, counts, participating, config.partial, paid)
+        national = _national(mine[0], config.national_contract(office.id, year), config.partial)
+        outcomes.append(replace(outcome, national_indicators=national))
 
     municipalities = _municipalities(participating, funding, outcomes, counted)
     outside = {
@@ -181,6 +190,20 @@ def _accepted(
         },
         kr_per_company=whole_kroner(cofinancing, counts.companies),
     )
+
+
+def _national(sub: Submission, contract: Contract, partial: float) -> tuple[IndicatorOutcome, ...]:
+    """The cluster's national (UFS) results: every one as reported in Nationale mål, never
+    counted from Virksomheder, and never part of the regional status counts."""
+    rows = rows_by_id(sub.national)
+    out: list[IndicatorOutcome] = []
+    for indicator, target in contract:
+        row = rows.get(indicator.id)
+        result = row.result if row is not None else None
+        source = "" if row is None else national_source(row.result_cell, row.row)
+        comment = row.comment if row is not None else ""
+        out.append(_assess(indicator, target, result, source, partial, None, comment))
+    return tuple(out)
 
 
 def _not_reported(

@@ -62,4 +62,9 @@ def result_source(cell: str, row: int) -> str:
     return f"{SHEET_INDICATORS}!{cell}" if cell else f"{SHEET_INDICATORS}, række {row}"
 
 
+def national_source(cell: str, row: int) -> str:
+    """Where a national result was read: "Nationale mål!E3"."""
+    return f"{SHEET_NATIONAL}!{cell}" if cell else f"{SHEET_NATIONAL}, række {row}"
+
+
 DERIVED_SOURCE = f"{SHEET_COMPANIES} (optalt)"
