@@ -27,16 +27,12 @@ leaves open, decided here and stated in the report:
   (validation warns with `derived-differs` when the workbook says otherwise).
 - Kr. per company and companies per 1.000 inhabitants are rounded half up, to whole kroner and
   to one decimal.
-- National indicators (the cluster's contract with UFS, `[national_targets]`) are the numbers
-  reported in Nationale mål, assessed like the regional ones but kept in `national_indicators`:
-  they never enter the regional status counts or totals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from fractions import Fraction
 
 from klyngerapport import danish
@@ -60,7 +56,7 @@ from klyngerapport.model import (
     Totals,
     Validation,
 )
-from klyngerapport.schema import DERIVED_SOURCE, national_source, result_source
+from klyngerapport.schema import DERIVED_SOURCE, SHEET_NATIONAL, result_source
 
 Contract = list[tuple[Indicator, float]]
 
@@ -86,6 +82,7 @@ def follow_up(
 
     for office in config.active_offices(year):
         contract = config.contract(office.id, year)
+        national = config.national_contract(office.id, year)
         # A file without a year in the year's folder belongs to the year (and has an error).
         mine = sorted(
             (
@@ -100,18 +97,17 @@ def follow_up(
             engagements.extend(_engagements(office, sub, codes, accepted))
         if not accepted:
             status = SubmissionStatus.MISSING if not mine else SubmissionStatus.ERRORS
-            outcome = _not_reported(office, status, mine, contract, paid.get(office.id, 0))
-            national = tuple(
-                IndicatorOutcome(i, target, None, None, IndicatorStatus.NOT_REPORTED)
-                for i, target in config.national_contract(office.id, year)
+            outcomes.append(
+                _not_reported(office, status, mine, contract, national, paid.get(office.id, 0))
             )
-            outcomes.append(replace(outcome, national_indicators=national))
             continue
         counts = Counts.of(e.company for e in engagements if e.office_id == office.id and e.counted)
         counted[office.id] = counts
-        outcome = _accepted(office, mine[0], contract, counts, participating, config.partial, paid)
-        national = _national(mine[0], config.national_contract(office.id, year), config.partial)
-        outcomes.append(replace(outcome, national_indicators=national))
+        outcomes.append(
+            _accepted(
+                office, mine[0], contract, national, counts, participating, config.partial, paid
+            )
+        )
 
     municipalities = _municipalities(participating, funding, outcomes, counted)
     outside = {
@@ -151,6 +147,7 @@ def _accepted(
     office: Office,
     sub: Submission,
     contract: Contract,
+    national: Contract,
     counts: Counts,
     participating: tuple[Municipality, ...],
     partial: float,
@@ -189,19 +186,20 @@ def _accepted(
             m.code: len(counts.reach[m.code]) for m in participating if m.code in counts.reach
         },
         kr_per_company=whole_kroner(cofinancing, counts.companies),
+        national_indicators=_national(sub, national, partial),
     )
 
 
 def _national(sub: Submission, contract: Contract, partial: float) -> tuple[IndicatorOutcome, ...]:
-    """The cluster's national (UFS) results: every one as reported in Nationale mål, never
-    counted from Virksomheder, and never part of the regional status counts."""
+    """The national (UFS) contract: every result is a number the office reported on the
+    Nationale mål sheet; nothing is counted from Virksomheder (PRODUCT.md §10)."""
     rows = rows_by_id(sub.national)
-    out: list[IndicatorOutcome] = []
+    out = []
     for indicator, target in contract:
         row = rows.get(indicator.id)
         result = row.result if row is not None else None
-        source = "" if row is None else national_source(row.result_cell, row.row)
         comment = row.comment if row is not None else ""
+        source = "" if row is None else result_source(row.result_cell, row.row, SHEET_NATIONAL)
         out.append(_assess(indicator, target, result, source, partial, None, comment))
     return tuple(out)
 
@@ -211,6 +209,7 @@ def _not_reported(
     status: SubmissionStatus,
     subs: list[Submission],
     contract: Contract,
+    national: Contract,
     cofinancing: int,
 ) -> OfficeOutcome:
     return OfficeOutcome(
@@ -230,6 +229,10 @@ def _not_reported(
         municipalities_not_reached=None,
         companies_by_municipality=None,
         kr_per_company=None,
+        national_indicators=tuple(
+            IndicatorOutcome(i, target, None, None, IndicatorStatus.NOT_REPORTED)
+            for i, target in national
+        ),
     )
 
 

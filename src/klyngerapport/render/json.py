@@ -40,7 +40,6 @@ def followup_json(f: Followup, outputs: Mapping[str, str]) -> dict[str, object]:
                 "cluster": o.office.cluster,
                 "status": o.status.value,
                 "indicators": [_indicator(i) for i in o.indicators],
-                # The national contract with UFS: apart from the regional indicators and counts.
                 "national_indicators": [_indicator(i) for i in o.national_indicators],
                 "companies": o.companies,
                 "smes": o.smes,
