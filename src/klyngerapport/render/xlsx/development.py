@@ -26,7 +26,7 @@ def build(f: Followup, ws: Sheet) -> Layout:
     header, last = layout.table(
         "tblUdviklingAar",
         [
-            Col("Klyngekontor", cap=30, wrap=True),
+            Col("Klyngekontor", cap=18, wrap=True),
             Col("År", YEAR, min_width=7),
             Col("Indberetning", cap=14),
             Col("Virksomheder", COUNT, min_width=13),
@@ -52,12 +52,12 @@ def build(f: Followup, ws: Sheet) -> Layout:
     layout.table(
         "tblUdviklingPeriode",
         [
-            Col("Klyngekontor", cap=30, wrap=True),
+            Col("Klyngekontor", cap=18, wrap=True),
             Col("Fra", YEAR, min_width=7),
             Col("Til", YEAR, min_width=7),
             Col("Forskellige virksomheder", COUNT, min_width=14),
             Col("Kommuner nået", COUNT, min_width=10),
-            Col("Kommuner", cap=60, wrap=True),
+            Col("Kommuner", cap=40, wrap=True),
             Col("Bemærkning", cap=34, wrap=True),
         ],
         [_period_row(h) for h in f.history],
@@ -82,12 +82,12 @@ def build(f: Followup, ws: Sheet) -> Layout:
     header, last = layout.table(
         "tblUdviklingIndikatorer",
         [
-            Col("Klyngekontor", cap=30, wrap=True),
+            Col("Klyngekontor", cap=18, wrap=True),
             Col("År", YEAR, min_width=7),
             Col("ID", min_width=8),
-            Col("Indikator", cap=44, wrap=True),
-            Col("Mål", cap=16, align="right"),
-            Col("Resultat", cap=16, align="right"),
+            Col("Indikator", cap=32, wrap=True),
+            Col("Mål", cap=14, align="right"),
+            Col("Resultat", cap=14, align="right"),
             Col("Status", cap=17, align="center"),
         ],
         rows,

@@ -42,22 +42,21 @@ def build(f: Followup, ws: Sheet) -> Layout:
                     indicator_value(i.result, i.indicator.unit),
                     shown_percent(i.attainment),
                     i.status.label,
-                    note,
-                    i.comment or None,
+                    "\n".join(p for p in (i.comment, note) if p) or None,
                 ]
             )
     header, last = layout.table(
         "tblNationaleMaal",
         [
-            Col("Klyngekontor", cap=28, wrap=True),
+            Col("Klyngekontor", cap=18, wrap=True),
             Col("ID", min_width=8),
-            Col("Indikator", cap=44, wrap=True),
-            Col("Mål", cap=16, align="right"),
-            Col("Resultat", cap=16, align="right"),
-            Col("Målopfyldelse", PERCENT, min_width=14),
-            Col("Status", cap=17, align="center"),
-            Col("Bemærkning", cap=34, wrap=True),
-            Col("Klyngekontorets bemærkning", cap=34, wrap=True),
+            Col("Indikator", cap=32, wrap=True),
+            Col("Mål", cap=14, align="right"),
+            Col("Resultat", cap=14, align="right"),
+            Col("Målopfyldelse", PERCENT, cap=14, min_width=13),
+            Col("Status", cap=16, align="center"),
+            # The office's comment and the report's note, one per line (as on Målopfyldelse).
+            Col("Bemærkning", cap=30, wrap=True),
         ],
         rows,
         freeze=True,
