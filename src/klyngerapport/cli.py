@@ -273,11 +273,18 @@ def validate(
     year: int | None = typer.Option(
         None, "--year", metavar="ÅR", help="Året, filerne skal gælde (kræves uden STI)."
     ),
+    feedback: bool = typer.Option(
+        False,
+        "--feedback",
+        help="Skriv til hvert klyngekontor med fejl eller advarsler dets egen projektmappe "
+        "med rettelserne markeret og en tekst til e-mailen (i [paths] feedback).",
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Tjek indsendte indberetninger og vis præcist, hvad der er galt, og hvor."""
 
     def job() -> int:
+        from klyngerapport.feedback import FeedbackFiles, write_feedback
         from klyngerapport.render.documents import validation_json
         from klyngerapport.validation import validate_paths
 
@@ -304,12 +311,26 @@ def validate(
             result = validate_paths(
                 targets, cfg, year, progress=update, whole_year=whole_year, keep_rows=False
             )
+        files = write_feedback(result, cfg, year) if feedback else FeedbackFiles()
         if as_json:
-            _print_json(validation_json(result))
+            document = validation_json(result)
+            if feedback:
+                document["feedback"] = [_display(p) for p in files.workbooks]
+            _print_json(document)
         else:
             from klyngerapport.render import terminal
 
-            terminal.validation(result)
+            shown = (
+                {
+                    s: f"{_display(w)} (tekst til e-mailen: {t.name})"
+                    for s, w, t in files.by_submission
+                }
+                if feedback
+                else None
+            )
+            terminal.validation(result, shown)
+            if feedback:
+                terminal.feedback_files([], [_display(p) for p in files.removed])
         return EXIT_DATA if result.errors else EXIT_OK
 
     _run(ctx, job)
@@ -336,6 +357,7 @@ def generate(
     """Lav den årlige orientering til KKR: XLSX-rapport og resumé i terminalen."""
 
     def job() -> int:
+        from klyngerapport.feedback import write_feedback
         from klyngerapport.model import SUBMISSION_ERRORS, SUBMISSION_MISSING
         from klyngerapport.orientation import generate_report
         from klyngerapport.render.followup_json import followup_json
@@ -343,13 +365,17 @@ def generate(
         cfg = _config(ctx)
         with _progress("Læser", as_json) as update:
             result, report = generate_report(cfg, year, input_dir, output, progress=update)
+        files = write_feedback(result.validation, cfg, year)
         shown = _display(report)
+        written = [_display(p) for p in files.workbooks]
         if as_json:
-            _print_json(followup_json(result, shown))
+            document = followup_json(result, shown)
+            document["feedback"] = written
+            _print_json(document)
         else:
             from klyngerapport.render import terminal
 
-            terminal.followup(result, shown)
+            terminal.followup(result, shown, written)
         blocked = (SUBMISSION_MISSING, SUBMISSION_ERRORS)
         return (
             EXIT_DATA

@@ -5,6 +5,7 @@ Every mistake is a ConfigError that names the key, the file and (where it can be
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -21,6 +22,24 @@ ENV_VAR = "KLYNGERAPPORT_CONFIG"
 OFFICE_ID = re.compile(r"^[a-z0-9-]+$")
 INDICATOR_ID = re.compile(r"^[A-Z0-9-]+$")
 QUARTER = re.compile(r"^\d{4}K[1-4]$")
+DAY_MONTH = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+
+
+@dataclass(frozen=True)
+class SubmissionContact:
+    """`[submission]`: when and to whom the offices send their workbooks (template, feedback)."""
+
+    deadline: str = ""  # "31-01": day-month in the year after the submission year
+    recipient: str = ""
+    email: str = ""
+    contact: str = ""
+
+    def deadline_for(self, year: int) -> dt.date | None:
+        """The deadline of the submission for `year`, or None when none is configured."""
+        found = DAY_MONTH.match(self.deadline)
+        if found is None:
+            return None
+        return dt.date(year + 1, int(found.group(2)), int(found.group(1)))
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,8 @@ class Config:
     grants: tuple[Grant, ...]
     indicators: tuple[Indicator, ...]
     targets: dict[str, dict[int, dict[str, float]]]  # office id -> year -> indicator id -> target
+    feedback: str = "tilbagemelding/{year}"
+    submission: SubmissionContact = SubmissionContact()
 
     @property
     def base(self) -> Path:
@@ -59,6 +80,9 @@ class Config:
 
     def reports_dir(self, year: int | None = None) -> Path:
         return self.resolve(self.reports, year)
+
+    def feedback_dir(self, year: int) -> Path:
+        return self.resolve(self.feedback, year)
 
     def quarter_for(self, year: int) -> str:
         if self.population_reference == "previous-year":
@@ -150,9 +174,10 @@ def parse_file(path: Path) -> Config:
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "region": ("name", "council"),
     "population": ("source", "reference"),
-    "paths": ("submissions", "reports", "templates"),
+    "paths": ("submissions", "reports", "templates", "feedback"),
     "cofinancing": ("amount_per_office", "lead_share", "non_participating"),
     "thresholds": ("partial",),
+    "submission": ("deadline", "recipient", "email", "contact"),
 }
 _TOP = (*_SECTIONS, "office", "grant", "indicator", "targets")
 _OFFICE_KEYS = ("id", "cluster", "strength", "lead", "years")
@@ -296,6 +321,7 @@ class _Parser:
             sections[name] = section
         region, population, paths = sections["region"], sections["population"], sections["paths"]
         cofin, thresholds = sections["cofinancing"], sections["thresholds"]
+        submission = self.submission(sections["submission"])
 
         reference = self.get(population, "reference", str, "population", "previous-year")
         if reference not in ("previous-year", "same-year") and not QUARTER.match(reference):
@@ -359,6 +385,31 @@ class _Parser:
             grants=grants,
             indicators=indicators,
             targets=targets,
+            feedback=self.get(paths, "feedback", str, "paths", "tilbagemelding/{year}"),
+            submission=submission,
+        )
+
+    def submission(self, table: dict[str, Any]) -> SubmissionContact:
+        deadline = self.get(table, "deadline", str, "submission", "")
+        found = DAY_MONTH.match(deadline)
+        valid = False
+        if found is not None:
+            try:
+                dt.date(2001, int(found.group(2)), int(found.group(1)))  # 29-02 is never due
+                valid = True
+            except ValueError:
+                valid = False
+        if deadline and not valid:
+            raise self.fail(
+                "submission.deadline",
+                f'"{deadline}" er ikke en dag og måned som "31-01".',
+                'Skriv fristen som dag-måned i året efter indberetningsåret, fx "31-01".',
+            )
+        return SubmissionContact(
+            deadline,
+            self.get(table, "recipient", str, "submission", ""),
+            self.get(table, "email", str, "submission", ""),
+            self.get(table, "contact", str, "submission", ""),
         )
 
     def indicators(self, data: dict[str, Any]) -> tuple[Indicator, ...]:

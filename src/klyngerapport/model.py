@@ -113,6 +113,7 @@ class Finding:
     cell: str | None = None  # "B7", or "7:7" for a whole row
     value: str | None = None  # the value as found, as text
     row: int = 0  # 1-based row for sorting; 0 for file-level findings
+    company: str | None = None  # the company's name, for a finding on a Virksomheder row
 
     def sort_key(self) -> tuple[str, str, int, str, str]:
         return (self.file, self.sheet or "", self.row, self.cell or "", self.code)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 from rich import box
 from rich.console import Console
@@ -16,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from klyngerapport import danish
+from klyngerapport.feedback_text import place, plain
 from klyngerapport.model import (
     MET,
     NOT_MET,
@@ -28,10 +30,9 @@ from klyngerapport.model import (
     Finding,
     Followup,
     Funding,
+    Submission,
     Validation,
 )
-
-EXAMPLES_PER_CODE = 3
 
 _out = Console(highlight=False)
 _err = Console(stderr=True, highlight=False)
@@ -235,54 +236,79 @@ def _grants(f: Funding) -> None:
 _SEVERITY = {"error": Text("fejl", style="bold red"), "warning": Text("advarsel", style="yellow")}
 
 
-def findings(items: list[Finding], examples: int = EXAMPLES_PER_CODE) -> None:
-    """Findings grouped by code with a count and the first examples, most severe first."""
-    groups: dict[str, list[Finding]] = defaultdict(list)
+def findings(items: list[Finding]) -> None:
+    """Every finding, grouped by file, then in sheet and row order; one logical line each.
+
+    A line names the place ("Virksomheder!A7") and, on a company row, the company, so it can be
+    found in the workbook without --json; it is never cut (soft wrap), so it can be grepped.
+    """
+    by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in sorted(items, key=Finding.sort_key):
-        groups[finding.code].append(finding)
-    order = sorted(groups, key=lambda c: (groups[c][0].severity != "error", -len(groups[c]), c))
-    for code in order:
-        group = groups[code]
-        head = Text()
-        head.append_text(_SEVERITY[group[0].severity])
-        head.append(f"  {code}", style="bold")
-        head.append(f"  ({len(group)})")
-        _out.print(head)
-        for finding in group[:examples]:
-            # The message itself names sheet and cell ("Virksomheder!A7: ..."); the file is above.
-            _out.print(Text(f"    {finding.file}", style="dim"), soft_wrap=True)
-            _out.print(Text(f"    {finding.message}"), soft_wrap=True)
-        if len(group) > examples:
-            _out.print(
-                Text(
-                    f"    … og {len(group) - examples} mere af samme slags (se alle med --json)",
-                    style="dim",
-                )
-            )
+        by_file[finding.file].append(finding)
+    for file, group in by_file.items():
+        _out.print(Text(file or "Indberetningsmappen", style="bold"), soft_wrap=True)
+        for finding in group:
+            line = Text("  ")
+            line.append_text(_SEVERITY[finding.severity])
+            line.append(" " * (9 - len(_SEVERITY[finding.severity].plain)))
+            where = place(finding) if finding.sheet is not None else ""
+            if finding.company:
+                where += f" ({finding.company})"
+            if where:
+                line.append(where, style="bold")
+                line.append(": ")
+            line.append(plain(finding))
+            line.append(f"  [{finding.code}]", style="dim")  # the code the README explains
+            _out.print(line, soft_wrap=True)
+        _out.print()
 
 
-def validation(v: Validation) -> None:
+def _verdict(sub: Submission) -> Text:
+    label = sub.path.name
+    who = " ".join(str(x) for x in (sub.office_id, sub.year) if x is not None)
+    label += f" ({who})" if who else ""
+    if sub.errors:
+        return Text(f"✗ {label}: {sub.errors} fejl, {warnings(sub.warnings)}", style="red")
+    if sub.warnings:
+        return Text(f"~ {label}: godkendt med {warnings(sub.warnings)}", style="yellow")
+    return Text(f"✓ {label}: godkendt", style="green")
+
+
+def validation(v: Validation, feedback: Mapping[Path, str] | None = None) -> None:
+    """Every finding, then one verdict line per file with its feedback workbook, then totals.
+
+    `feedback` maps a submitted file to how its feedback workbook is shown (validate
+    --feedback); None when no feedback was asked for.
+    """
     items = v.all_findings()
     if items:
         findings(items)
-        _out.print()
     for sub in v.submissions:
-        label = sub.path.name
-        who = " ".join(str(x) for x in (sub.office_id, sub.year) if x is not None)
-        label += f" ({who})" if who else ""
-        if sub.errors:
-            verdict = Text(f"✗ {label}: {sub.errors} fejl, {warnings(sub.warnings)}", style="red")
-        elif sub.warnings:
-            verdict = Text(f"~ {label}: godkendt med {warnings(sub.warnings)}", style="yellow")
-        else:
-            verdict = Text(f"✓ {label}: godkendt", style="green")
-        _out.print(verdict)
+        _out.print(_verdict(sub), soft_wrap=True)
+        if feedback is not None and sub.path in feedback:
+            _out.print(Text(f"  Rettelser: {feedback[sub.path]}"), soft_wrap=True)
     for finding in v.findings:
         if finding.code == "submission-missing":
             _out.print(Text(f"✗ {finding.message}", style="red"), soft_wrap=True)
     files = "1 fil" if len(v.submissions) == 1 else f"{len(v.submissions)} filer"
     total = Text(f"{files}: {v.errors} fejl, {warnings(v.warnings)}", style="bold")
     _out.print(total)
+
+
+def feedback_files(written: list[str], removed: list[str]) -> None:
+    """The feedback files a run wrote and the stale ones it removed."""
+    for path in removed:
+        _out.print(f"Fjernede gammel tilbagemelding: {path}", soft_wrap=True)
+    if written:
+        _out.print(
+            Text(
+                f"Rettelser til klyngekontorerne ({len(written)}), hver med en besked.txt "
+                "til e-mailen:",
+                style="bold",
+            )
+        )
+        for path in written:
+            _out.print(f"  {path}", soft_wrap=True)
 
 
 # --- the annual orientation -----------------------------------------------------------------
@@ -309,7 +335,7 @@ _SUBMISSION_SHORT = {
 }
 
 
-def followup(f: Followup, report: str) -> None:
+def followup(f: Followup, report: str, feedback: list[str] | None = None) -> None:
     out = _out
     out.print(
         Text(f"Opfølgning på de regionale klyngekontorer {f.year} til {f.council}", style="bold")
@@ -401,4 +427,6 @@ def followup(f: Followup, report: str) -> None:
             Text(f"{warnings(f.warnings)} – se fanen Valideringsnoter i rapporten.", style="yellow")
         )
     out.print()
+    if feedback:
+        feedback_files(feedback, [])
     out.print(Text(f"Rapport skrevet: {report}", style="bold"))
