@@ -18,7 +18,7 @@ def readme_block(command: str) -> str:
     return text[start : text.index("```", start)].rstrip()
 
 
-@pytest.mark.parametrize("args", [["validate", "fejl", "--year", "2022"]])
+@pytest.mark.parametrize("args", [["validate", "fejl", "--year", "2022", "--feedback"]])
 def test_readme_output_is_real(args: list[str]) -> None:
     """What the README shows for a command is what the command prints on the samples."""
     done = subprocess.run(

@@ -86,10 +86,13 @@ class Recipient:
 
 
 def counts(findings: Sequence[Finding]) -> str:
-    """'3 fejl og 1 advarsel' (in the words of a sentence)."""
+    """'3 fejl og 1 advarsel', '2 fejl', '4 advarsler' (in the words of a sentence)."""
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
-    return f"{errors} fejl og {warnings} {'advarsel' if warnings == 1 else 'advarsler'}"
+    parts = [f"{errors} fejl"] if errors else []
+    if warnings or not errors:
+        parts.append(f"{warnings} {'advarsel' if warnings == 1 else 'advarsler'}")
+    return " og ".join(parts)
 
 
 def top_fixes(findings: Sequence[Finding], n: int = TOP_FIXES) -> list[str]:
@@ -163,16 +166,18 @@ def message(
     errors = sum(1 for f in findings if f.severity == "error")
     received = f"Tak for jeres indberetning{year}. Vi har modtaget filen {recipient.file_name}"
     received += f" fra {recipient.cluster}." if recipient.cluster else "."
-    if errors:
+    warnings = len(findings) - errors
+    found = f"Vi har tjekket den og fundet {counts(findings)}."
+    if errors and warnings:
         verdict = (
-            f"Vi har tjekket den og fundet {counts(findings)}. Fejlene skal rettes, før "
-            "indberetningen kan godkendes; advarslerne bør I se på."
+            f"{found} Fejlene skal rettes, før indberetningen kan godkendes; advarslerne bør I "
+            "se på."
         )
+    elif errors:
+        what = "Fejlen" if errors == 1 else "Fejlene"
+        verdict = f"{found} {what} skal rettes, før indberetningen kan godkendes."
     else:
-        verdict = (
-            f"Vi har tjekket den og fundet {counts(findings)}. Indberetningen kan godkendes, "
-            "men se gerne på advarslerne."
-        )
+        verdict = f"{found} Indberetningen kan godkendes, men se gerne på advarslerne."
     fixes = "\n".join(f"- {fix}" for fix in top_fixes(findings))
     attached = (
         f"Alle rettelser står i den vedhæftede fil {recipient.workbook_name}: fanen "
