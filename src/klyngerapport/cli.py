@@ -386,6 +386,42 @@ def generate(
     _run(ctx, job)
 
 
+@app.command(cls=DanishCommand, options_metavar="[TILVALG]")
+def export(
+    ctx: typer.Context,
+    year: int = typer.Argument(..., metavar="ÅR", help="Det sidste år, fx 2023."),
+    first: int | None = typer.Option(
+        None,
+        "--from",
+        metavar="ÅR",
+        help="Det første år (standard: kontraktperiodens første år).",
+    ),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        metavar="FIL",
+        help="CSV-filens navn (standard: <reports>/engagementer-FRA-ÅR.csv).",
+    ),
+) -> None:
+    """Skriv én CSV-række pr. virksomhedsengagement over årene (til effektmålinger)."""
+
+    def job() -> int:
+        from klyngerapport import export as export_
+        from klyngerapport.render import terminal
+
+        cfg = _config(ctx)
+        start = first if first is not None else export_.first_year(cfg, year)
+        path = output if output is not None else export_.default_path(cfg, start, year)
+        export_.check_output(path, cfg, start, year)
+        with _progress("Læser", False) as update:
+            result = export_.collect(cfg, start, year, progress=update)
+        export_.write(path, result)
+        terminal.export_done(_display(path), len(result.engagements), result.skipped)
+        return EXIT_DATA if result.skipped else EXIT_OK
+
+    _run(ctx, job)
+
+
 # Click's usage errors; newer Typer vendors Click, so the class is found through Typer's own.
 _USAGE_ERROR: type[Exception] = next(
     c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"

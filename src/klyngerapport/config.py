@@ -6,10 +6,11 @@ Every mistake is a ConfigError that names the key, the file and (where it can be
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,8 @@ class Config:
     grants: tuple[Grant, ...]
     indicators: tuple[Indicator, ...]
     targets: dict[str, dict[int, dict[str, float]]]  # office id -> year -> indicator id -> target
+    # The cluster organisation's own contract with UFS (PRODUCT.md §10), same shape as targets.
+    national_targets: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
     feedback: str = "tilbagemelding/{year}"
     submission: SubmissionContact = SubmissionContact()
 
@@ -103,6 +106,11 @@ class Config:
     def contract(self, office_id: str, year: int) -> list[tuple[Indicator, float]]:
         """The office's contract indicators for the year with their targets, in catalogue order."""
         targets = self.targets.get(office_id, {}).get(year, {})
+        return [(i, targets[i.id]) for i in self.indicators if i.id in targets]
+
+    def national_contract(self, office_id: str, year: int) -> list[tuple[Indicator, float]]:
+        """The office's national (UFS) indicators for the year with their targets, if any."""
+        targets = self.national_targets.get(office_id, {}).get(year, {})
         return [(i, targets[i.id]) for i in self.indicators if i.id in targets]
 
     def participating(self) -> tuple[Municipality, ...]:
@@ -179,7 +187,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "thresholds": ("partial",),
     "submission": ("deadline", "recipient", "email", "contact"),
 }
-_TOP = (*_SECTIONS, "office", "grant", "indicator", "targets")
+_TOP = (*_SECTIONS, "office", "grant", "indicator", "targets", "national_targets")
 _OFFICE_KEYS = ("id", "cluster", "strength", "lead", "years")
 _GRANT_KEYS = ("source", "recipient", "amount", "years", "purpose")
 _INDICATOR_KEYS = ("id", "name", "unit", "derive")
@@ -215,12 +223,13 @@ class _Parser:
             ]
             index = int(found.group(2))
             start = headers[index] if index < len(headers) else 0
-        elif found := re.match(r"targets\.([a-z0-9-]+)", key):
+        elif found := re.match(r"(national_targets|targets)\.([a-z0-9-]+)", key):
+            section, office = found.group(1), re.escape(found.group(2))
             start = next(
                 (
                     n
                     for n, line in enumerate(self.lines)
-                    if re.match(rf"^\s*\[\s*targets\.{re.escape(found.group(1))}\s*\]", line)
+                    if re.match(rf"^\s*\[\s*{section}\.{office}\s*\]", line)
                 ),
                 0,
             )
@@ -368,6 +377,7 @@ class _Parser:
                 )
         grants = self.grants(data)
         targets = self.targets(data, offices, indicators)
+        national = self.targets(data, offices, indicators, "national_targets")
         return Config(
             path=self.path,
             region=self.get(region, "name", str, "region", "Region Sjælland"),
@@ -385,6 +395,7 @@ class _Parser:
             grants=grants,
             indicators=indicators,
             targets=targets,
+            national_targets=national,
             feedback=self.get(paths, "feedback", str, "paths", "tilbagemelding/{year}"),
             submission=submission,
         )
@@ -497,16 +508,21 @@ class _Parser:
         return tuple(found)
 
     def targets(
-        self, data: dict[str, Any], offices: tuple[Office, ...], indicators: tuple[Indicator, ...]
+        self,
+        data: dict[str, Any],
+        offices: tuple[Office, ...],
+        indicators: tuple[Indicator, ...],
+        section: str = "targets",
     ) -> dict[str, dict[int, dict[str, float]]]:
-        table = data.get("targets", {})
+        """[targets.<office>] or, with `section`, [national_targets.<office>]: checked alike."""
+        table = data.get(section, {})
         if not isinstance(table, dict):
-            raise self.fail("targets", "skal være en tabel [targets.<klyngekontor>].")
+            raise self.fail(section, f"skal være en tabel [{section}.<klyngekontor>].")
         office_ids = [o.id for o in offices]
         indicator_ids = [i.id for i in indicators]
         out: dict[str, dict[int, dict[str, float]]] = {}
         for office_id, years in table.items():
-            where = f"targets.{office_id}"
+            where = f"{section}.{office_id}"
             office = next((o for o in offices if o.id == office_id), None)
             if office is None:
                 raise self.fail(
@@ -541,6 +557,8 @@ class _Parser:
                         raise self.fail(
                             iwhere, f"målet skal være et tal, ikke {_describe(target)}."
                         )
+                    if not math.isfinite(target):
+                        raise self.fail(iwhere, f"målet skal være et endeligt tal, ikke {target}.")
                     if target < 0:
                         raise self.fail(iwhere, "målet må ikke være negativt.")
                     checked[ind_id] = float(target)
