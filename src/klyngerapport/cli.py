@@ -168,9 +168,9 @@ def _config(ctx: typer.Context) -> Config:
 
 
 def _print_json(document: Any) -> None:
-    import json
+    from klyngerapport.console import write_json
 
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    write_json(document)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -474,7 +474,17 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script and `python -m klyngerapport`.
 
     Click's usage errors come in English; they are caught here and said in Danish (exit 2).
+    Output never fails on the console's encoding or a closed pipe (console), and a stop signal
+    leaves no temporary file behind (atomic).
     """
+    from klyngerapport.atomic import stop_signals_unwind
+    from klyngerapport.console import prepared_streams
+
+    with prepared_streams(), stop_signals_unwind():
+        _main(argv)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         code = app(args=argv, prog_name="klyngerapport", standalone_mode=False)
     except _USAGE_ERROR as exc:

@@ -71,9 +71,10 @@ class Config:
         return self.path.parent
 
     def resolve(self, template: str, year: int | None = None) -> Path:
+        from klyngerapport.paths import config_path
+
         text = template.replace("{year}", str(year)) if year is not None else template
-        path = Path(text)
-        return path if path.is_absolute() else self.base / path
+        return config_path(text, self.base)
 
     def submissions_dir(self, year: int) -> Path:
         return self.resolve(self.submissions, year)

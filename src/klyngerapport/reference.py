@@ -15,6 +15,7 @@ from pathlib import Path
 
 from klyngerapport.errors import PopulationError
 from klyngerapport.model import Municipality, Population
+from klyngerapport.paths import config_path
 
 BUILTIN_POPULATION = "builtin:folk1a-2023K1"
 BUILTIN_QUARTER = "2023K1"
@@ -106,9 +107,7 @@ def load_population(source: str, quarter: str, base: Path | None = None) -> Popu
         label = f"FOLK1A {BUILTIN_QUARTER} (indbygget i klyngerapport, Danmarks Statistik)"
         origin = "det indbyggede folketal"
     else:
-        path = Path(source)
-        if base is not None and not path.is_absolute():
-            path = base / path
+        path = config_path(source, base) if base is not None else Path(source).expanduser()
         try:
             text = path.read_bytes().decode("utf-8-sig")
         except FileNotFoundError:
