@@ -91,8 +91,33 @@ CASES: dict[str, Callable[[], Book]] = {
     "date-outside-year": lambda: clean_book(companies=with_company(date=dt.date(2021, 5, 1))),
     "date-as-text": lambda: clean_book(companies=with_company(date="01-03-2022")),
     "row-duplicate": lambda: clean_book(companies=[company(), company()]),
+    "cell-merged": lambda: clean_book(
+        companies=[company(), company(KOEGE_CVR, "Køge A/S", "Næstved"), company(KOEGE_CVR)]
+    ),
+    "sheet-ambiguous": clean_book,
     "date-after-cutoff": lambda: clean_book(companies=with_company(date=dt.date(2022, 12, 1))),
     "name-missing": lambda: clean_book(companies=with_company(name=None)),
+}
+
+
+def merged_municipality(path: Path) -> None:
+    """The office merged C2:C3 (two companies in Næstved)."""
+    wb = openpyxl.load_workbook(path)
+    wb[COMPANIES].merge_cells("C2:C3")
+    wb.save(path)
+
+
+def second_companies_sheet(path: Path) -> None:
+    """A copy of Virksomheder whose name differs only by an invisible character."""
+    wb = openpyxl.load_workbook(path)
+    wb.copy_worksheet(wb[COMPANIES]).title = "Virksomheder\u200b"
+    wb.save(path)
+
+
+# Changes made to a case's saved workbook (what the builder cannot say).
+EDITS: dict[str, Callable[[Path], None]] = {
+    "cell-merged": merged_municipality,
+    "sheet-ambiguous": second_companies_sheet,
 }
 CUTOFF = {"date-after-cutoff": dt.date(2022, 11, 15)}  # generate --as-of
 # Codes about a whole file or the set of files: shown in Ret dette, nothing to mark.
@@ -182,6 +207,8 @@ def test_every_cell_finding_code_has_a_workbook_case() -> None:
 def test_each_finding_is_listed_marked_and_revalidates_the_same(code: str, tmp_path: Path) -> None:
     """Ret dette lists every finding; its cell is filled and commented; the original is intact."""
     submitted = CASES[code]().save(tmp_path / f"{code}.xlsx")
+    if code in EDITS:
+        EDITS[code](submitted)
     before = sha256(submitted)
     cutoff = CUTOFF.get(code)
     submission, workbook = feedback_of(tmp_path, submitted, cutoff)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -210,7 +210,7 @@ def _mark(findings: Sequence[Finding], sheets: dict[str, Worksheet]) -> None:
             marks.setdefault((ws.title, coordinate), []).append(f)
     by_title = {ws.title: ws for ws in sheets.values()}
     for (title, coordinate), found in marks.items():
-        cell = by_title[title][coordinate]
+        cell = _writable(by_title[title], coordinate)
         error = any(f.severity == "error" for f in found)
         cell.fill = ERROR_FILL if error else WARNING_FILL
         text = "\n\n".join(f"{_SEVERITY_TEXT[f.severity]}: {plain(f)}" for f in found)
@@ -220,6 +220,16 @@ def _mark(findings: Sequence[Finding], sheets: dict[str, Worksheet]) -> None:
         comment.width = 360
         comment.height = min(60 + 18 * (len(text) // 45 + 1), 400)
         cell.comment = comment
+
+
+def _writable(ws: Worksheet, coordinate: str) -> Any:
+    """The cell to mark: a cell hidden under a merge is marked on the merge's first cell."""
+    cell = ws[coordinate]
+    if isinstance(cell, MergedCell):
+        for merged in ws.merged_cells.ranges:
+            if coordinate in merged:
+                return ws.cell(merged.min_row, merged.min_col)
+    return cell
 
 
 def _cells(ws: Worksheet, ref: str) -> list[str]:

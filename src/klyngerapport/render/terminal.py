@@ -33,6 +33,7 @@ from klyngerapport.model import (
     Submission,
     Validation,
 )
+from klyngerapport.paths import readable
 
 _out = Console(highlight=False)
 _err = Console(stderr=True, highlight=False)
@@ -264,7 +265,7 @@ def findings(items: list[Finding]) -> None:
 
 
 def _verdict(sub: Submission) -> Text:
-    label = sub.path.name
+    label = readable(sub.path.name)
     who = " ".join(str(x) for x in (sub.office_id, sub.year) if x is not None)
     label += f" ({who})" if who else ""
     if sub.errors:
