@@ -151,6 +151,10 @@ def test_filled_in_template_validates(work: Path, invoke: Invoke) -> None:
     indicators = wb["Indikatorer"]
     indicators.cell(row_of(indicators, "ARR"), 5, 7)
     indicators.cell(row_of(indicators, "INT"), 5, 2)
+    # Food & Bio Cluster Denmark also has a national contract with UFS in the samples.
+    national = wb["Nationale mål"]
+    for ident, value in (("VIRK", 1240), ("SMV", 880), ("PROJ", 52)):
+        national.cell(row_of(national, ident), 5, value)
     companies = wb["Virksomheder"]
     rows = [
         (
