@@ -32,17 +32,15 @@ from openpyxl import load_workbook
 from openpyxl.writer.excel import ExcelWriter
 
 from klyngerapport.config import Config, parse_file
-from klyngerapport.model import ACTIVITIES
-from klyngerapport.render.template import (
+from klyngerapport.render.template import HEADER_ROW, template_filename, write_template
+from klyngerapport.schema import (
+    ACTIVITIES,
     COMPANY_HEADERS,
-    HEADER_ROW,
     INFO_LABELS,
     SHEET_COMPANIES,
     SHEET_INDICATORS,
     SHEET_INFO,
     SHEET_NATIONAL,
-    template_filename,
-    write_template,
 )
 
 HERE = Path(__file__).resolve().parent

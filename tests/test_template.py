@@ -18,16 +18,15 @@ from python_calamine import CalamineWorkbook
 from stdnum.dk import cvr as stdnum_cvr
 
 from klyngerapport.config import Config, parse_file
-from klyngerapport.model import ACTIVITIES, Office
+from klyngerapport.model import Office
 from klyngerapport.reference import municipalities
-from klyngerapport.render.template import (
+from klyngerapport.render.template import COMPANY_ROWS, template_filename, write_template
+from klyngerapport.schema import (
+    ACTIVITIES,
     COMPANY_HEADERS,
-    COMPANY_ROWS,
     DERIVED_TEXT,
     INDICATOR_HEADERS,
     INFO_LABELS,
-    template_filename,
-    write_template,
 )
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from klyngerapport.config import Config
 from klyngerapport.model import Funding, MunicipalityFunding, OfficeFunding, Population, Share
-from klyngerapport.reference import municipalities
+from klyngerapport.reference import load_population, municipalities
 
 
 def split(amount: int, weights: Mapping[int, int]) -> dict[int, int]:
@@ -77,3 +77,9 @@ def compute(config: Config, year: int, population: Population) -> Funding:
     )
     grants = tuple(g for g in config.grants if g.active(year))
     return Funding(year, population, tuple(office_rows), rows, grants)
+
+
+def funding_of_year(config: Config, year: int) -> Funding:
+    """`funding YEAR`: the year's split on the population of the configured quarter."""
+    population = load_population(config.population_source, config.quarter_for(year), config.base)
+    return compute(config, year, population)
