@@ -527,3 +527,17 @@ def test_libreoffice_converts_the_report_to_pdf(report: Path, tmp_path: Path) ->
     pdf = tmp_path / "klyngerapport-2022.pdf"
     assert pdf.is_file(), done.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_resume_headline_names_every_office_that_misses_municipalities(wb: Any) -> None:
+    """PRODUCT.md §7: an office that misses some municipalities is named, even if another
+    office reached them; an office without an accepted submission is said to be unknown."""
+    assert row_of(wb["Resumé"], "Dækning")[1] == (
+        "Har ikke nået alle 16 deltagende kommuner: Alfa Cluster (2 af 16). "
+        "Ukendt (ingen godkendt indberetning): =EVIL()."
+    )
+
+
+def test_attainment_chart_compares_shares_of_each_offices_indicators(wb: Any) -> None:
+    chart = wb["Resumé"]._charts[0]
+    assert chart.grouping == "percentStacked"
