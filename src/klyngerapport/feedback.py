@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from klyngerapport import feedback_text
 from klyngerapport.atomic import atomic_write
@@ -19,6 +20,9 @@ from klyngerapport.errors import OutputError
 from klyngerapport.model import Submission, Validation
 from klyngerapport.paths import display_path
 from klyngerapport.reading.sheet import FileProblem, RawSheet
+
+if TYPE_CHECKING:
+    from klyngerapport.render.feedback import SheetValues
 
 WORKBOOK_SUFFIX = "-rettelser.xlsx"
 TEXT_SUFFIX = "-besked.txt"
@@ -157,9 +161,10 @@ def _write_one(
         raise OutputError(f"Kan ikke skrive {display_path(workbook)}: {reason}.", hint) from None
 
 
-def _sheets(path: Path) -> Iterator[RawSheet]:
+def _sheets(path: Path) -> Iterator[SheetValues]:
     """Every sheet of a submission as the reader sees it, one at a time (for a rebuild)."""
     from klyngerapport.reading.workbook import open_workbook
+    from klyngerapport.render.feedback import SheetValues
 
     try:
         with open_workbook(path) as book:
@@ -169,9 +174,26 @@ def _sheets(path: Path) -> Iterator[RawSheet]:
                 except FileProblem:
                     continue
                 if sheet is not None:
-                    yield sheet
+                    yield SheetValues(sheet.name, _cells(sheet))
     except FileProblem:
         return
+
+
+def _cells(sheet: RawSheet) -> Iterator[tuple[int, int, object]]:
+    """(row, column, value) of every cell that holds something, error values and formulas
+    without a value included (the reader reads both as empty)."""
+    from klyngerapport.render.feedback import FORMULA_WITHOUT_VALUE, CellError
+
+    for i, values in enumerate(sheet.data):
+        row = sheet.first_row + i
+        for j, value in enumerate(values):
+            col = sheet.first_col + j
+            if value is not None:
+                yield row, col, value
+            elif (error := sheet.error_value(row, col)) is not None:
+                yield row, col, CellError(error)
+    for row, col in sorted(sheet.formulas_without_value()):
+        yield row, col, FORMULA_WITHOUT_VALUE
 
 
 def _remove(path: Path) -> None:

@@ -31,7 +31,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from klyngerapport.atomic import atomic_write
 from klyngerapport.feedback_text import place, plain
 from klyngerapport.model import Finding
-from klyngerapport.reading.sheet import RawSheet
 
 SHEET = "Ret dette"
 AUTHOR = "klyngerapport"
@@ -58,6 +57,28 @@ _MAX_MARKED_COLUMNS = 30  # a whole-row finding colours the row's cells up to he
 
 
 @dataclass(frozen=True)
+class CellError:
+    """A cell that shows an Excel error value ("#DIV/0!", "#N/A")."""
+
+    text: str
+
+
+class _FormulaWithoutValue:
+    """A formula cell that carries no calculated value."""
+
+
+FORMULA_WITHOUT_VALUE = _FormulaWithoutValue()
+
+
+@dataclass(frozen=True)
+class SheetValues:
+    """A sheet of a workbook openpyxl cannot open, as the reader saw it (for a rebuild)."""
+
+    name: str
+    cells: Iterable[tuple[int, int, object]]  # (row 1-based, column 0-based = A, value)
+
+
+@dataclass(frozen=True)
 class Intro:
     """The lines above the table of Ret dette, already worded (feedback_text makes them)."""
 
@@ -71,7 +92,7 @@ def write_feedback_workbook(
     findings: Sequence[Finding],
     intro: Intro,
     original: Path | None,
-    rebuild: Callable[[], Iterable[RawSheet]],
+    rebuild: Callable[[], Iterable[SheetValues]],
 ) -> None:
     """Write the marked workbook to `target` (atomically).
 
@@ -150,26 +171,18 @@ def _unmark(ws: Worksheet) -> None:
                     cell.fill = PatternFill()
 
 
-def _rebuild_sheet(wb: Any, sheet: RawSheet) -> None:
+def _rebuild_sheet(wb: Any, sheet: SheetValues) -> None:
     ws = wb.create_sheet(_sheet_title(sheet.name, wb.sheetnames))
     widths: dict[int, int] = {}
-    for i, values in enumerate(sheet.data):
-        row = sheet.first_row + i
-        for j, value in enumerate(values):
-            col = sheet.first_col + j
-            if value is None:
-                error = sheet.error_value(row, col)
-                if error is not None:
-                    ws.cell(row, col + 1).value = error
-                elif sheet.formula_without_value(row, col):
-                    # A formula without a value stays one, so the finding stays the same.
-                    ws.cell(row, col + 1).value = '=""'
-                continue
-            _put(ws.cell(row, col + 1), value)
+    for row, col, value in sheet.cells:
+        cell = ws.cell(row, col + 1)
+        if isinstance(value, CellError):
+            cell.value = value.text  # openpyxl stores a known error text as an error cell
+        elif value is FORMULA_WITHOUT_VALUE:
+            cell.value = '=""'  # a formula without a value stays one: the same finding
+        elif value is not None:
+            _put(cell, value)
             widths[col] = max(widths.get(col, 8), min(len(str(value)) + 2, 50))
-    for row, col in sheet.formulas_without_value():
-        if ws.cell(row, col + 1).value is None:
-            ws.cell(row, col + 1).value = '=""'
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col + 1)].width = width
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
@@ -20,7 +21,6 @@ from rich.table import Table
 from rich.text import Text
 
 from klyngerapport import danish
-from klyngerapport.feedback import FeedbackFiles
 from klyngerapport.feedback_text import place, plain
 from klyngerapport.model import (
     Finding,
@@ -33,6 +33,9 @@ from klyngerapport.model import (
     Validation,
 )
 from klyngerapport.paths import display_path, readable
+
+if TYPE_CHECKING:
+    from klyngerapport.feedback import FeedbackFiles
 
 _out = Console(highlight=False, markup=False, emoji=False)
 _err = Console(stderr=True, highlight=False, markup=False, emoji=False)
