@@ -27,10 +27,9 @@ from builders import (
 )
 from klyngerapport import feedback_text
 from klyngerapport.checks.messages import SEVERITY
-from klyngerapport.config import SubmissionContact
 from klyngerapport.errors import OutputError
 from klyngerapport.feedback import write_feedback
-from klyngerapport.model import Finding, Submission, Validation
+from klyngerapport.model import Finding, Submission, SubmissionContact, Validation
 from klyngerapport.render.feedback import ERROR_FILL, SHEET, WARNING_FILL
 from klyngerapport.validation import validate_file, validate_paths
 
@@ -488,3 +487,20 @@ def test_missing_submission_says_where_a_lookalike_lies(tmp_path: Path) -> None:
     assert "indberetninger" in missing["bio-solutions"]
     assert "foedevarer-2023.xlsx" in missing["foedevarer"]
     assert "ligner" not in missing["miljoeteknologi"]
+
+
+# --- config ---------------------------------------------------------------------------------------
+
+
+def test_submission_deadline_must_be_day_and_month(tmp_path: Path) -> None:
+    """[submission] deadline "31-13" is a config error naming the key; "31-01" is next year's."""
+    from klyngerapport.config import parse_file
+    from klyngerapport.errors import ConfigError
+
+    text = SAMPLE_CONFIG.read_text("utf-8")
+    assert CONFIG.submission.deadline_for(2022) == dt.date(2023, 1, 31)
+    assert CONFIG.feedback_dir(2022) == SAMPLES / "tilbagemelding" / "2022"
+    bad = tmp_path / "klyngerapport.toml"
+    bad.write_text(text.replace('deadline = "31-01"', 'deadline = "31-13"'), "utf-8")
+    with pytest.raises(ConfigError, match="submission.deadline"):
+        parse_file(bad)

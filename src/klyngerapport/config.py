@@ -5,7 +5,6 @@ Every mistake is a ConfigError that names the key, the file and (where it can be
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 import re
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from klyngerapport.errors import ConfigError, suggestion
-from klyngerapport.model import Grant, Indicator, Municipality, Office
+from klyngerapport.model import Grant, Indicator, Municipality, Office, SubmissionContact
 from klyngerapport.reference import BUILTIN_POPULATION, municipalities
 from klyngerapport.schema import ACTIVITIES, DERIVED_KINDS
 
@@ -24,24 +23,6 @@ ENV_VAR = "KLYNGERAPPORT_CONFIG"
 OFFICE_ID = re.compile(r"^[a-z0-9-]+$")
 INDICATOR_ID = re.compile(r"^[A-Z0-9-]+$")
 QUARTER = re.compile(r"^\d{4}K[1-4]$")
-DAY_MONTH = re.compile(r"^(\d{1,2})-(\d{1,2})$")
-
-
-@dataclass(frozen=True)
-class SubmissionContact:
-    """`[submission]`: when and to whom the offices send their workbooks (template, feedback)."""
-
-    deadline: str = ""  # "31-01": day-month in the year after the submission year
-    recipient: str = ""
-    email: str = ""
-    contact: str = ""
-
-    def deadline_for(self, year: int) -> dt.date | None:
-        """The deadline of the submission for `year`, or None when none is configured."""
-        found = DAY_MONTH.match(self.deadline)
-        if found is None:
-            return None
-        return dt.date(year + 1, int(found.group(2)), int(found.group(1)))
 
 
 @dataclass(frozen=True)
@@ -65,7 +46,7 @@ class Config:
     # The cluster organisation's own contract with UFS (PRODUCT.md §10), same shape as targets.
     national_targets: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
     feedback: str = "tilbagemelding/{year}"
-    submission: SubmissionContact = SubmissionContact()
+    submission: SubmissionContact = field(default_factory=SubmissionContact)
 
     @property
     def base(self) -> Path:
@@ -404,26 +385,21 @@ class _Parser:
 
     def submission(self, table: dict[str, Any]) -> SubmissionContact:
         deadline = self.get(table, "deadline", str, "submission", "")
-        found = DAY_MONTH.match(deadline)
-        valid = False
-        if found is not None:
-            try:
-                dt.date(2001, int(found.group(2)), int(found.group(1)))  # 29-02 is never due
-                valid = True
-            except ValueError:
-                valid = False
-        if deadline and not valid:
-            raise self.fail(
-                "submission.deadline",
-                f'"{deadline}" er ikke en dag og måned som "31-01".',
-                'Skriv fristen som dag-måned i året efter indberetningsåret, fx "31-01".',
-            )
-        return SubmissionContact(
+        contact = SubmissionContact(
             deadline,
             self.get(table, "recipient", str, "submission", ""),
             self.get(table, "email", str, "submission", ""),
             self.get(table, "contact", str, "submission", ""),
         )
+        try:
+            contact.deadline_for(2001)  # 29-02 is never a deadline
+        except ValueError:
+            raise self.fail(
+                "submission.deadline",
+                f'"{deadline}" er ikke en dag og måned som "31-01".',
+                'Skriv fristen som dag-måned i året efter indberetningsåret, fx "31-01".',
+            ) from None
+        return contact
 
     def indicators(self, data: dict[str, Any]) -> tuple[Indicator, ...]:
         found: list[Indicator] = []

@@ -11,8 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from klyngerapport.config import SubmissionContact
-from klyngerapport.model import Finding
+from klyngerapport.model import Finding, SubmissionContact
 
 # What to do about each kind of finding, in a few words: the "most frequent fixes" of the e-mail.
 FIXES: dict[str, str] = {

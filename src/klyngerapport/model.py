@@ -465,3 +465,23 @@ class Followup:
     def findings(self) -> list[Finding]:
         """Every finding of the year, sorted by file, sheet and row."""
         return sorted(self.validation.all_findings(), key=Finding.sort_key)
+
+
+@dataclass(frozen=True)
+class SubmissionContact:
+    """`[submission]`: when and to whom the offices send their workbooks (template, feedback)."""
+
+    deadline: str = ""  # "31-01": day-month in the year after the submission year
+    recipient: str = ""
+    email: str = ""
+    contact: str = ""
+
+    def deadline_for(self, year: int) -> dt.date | None:
+        """The deadline of the submission for `year`; None when none is set, ValueError when
+        it is not a day and month."""
+        if not self.deadline:
+            return None
+        day, _, month = self.deadline.partition("-")
+        if not (day.isdigit() and month.isdigit()):
+            raise ValueError(self.deadline)
+        return dt.date(year + 1, int(month), int(day))
