@@ -502,5 +502,5 @@ def test_submission_deadline_must_be_day_and_month(tmp_path: Path) -> None:
     assert CONFIG.feedback_dir(2022) == SAMPLES / "tilbagemelding" / "2022"
     bad = tmp_path / "klyngerapport.toml"
     bad.write_text(text.replace('deadline = "31-01"', 'deadline = "31-13"'), "utf-8")
-    with pytest.raises(ConfigError, match="submission.deadline"):
+    with pytest.raises(ConfigError, match=r"submission\.deadline"):
         parse_file(bad)
