@@ -45,6 +45,7 @@ class Config:
     targets: dict[str, dict[int, dict[str, float]]]  # office id -> year -> indicator id -> target
     # The cluster organisation's own contract with UFS (PRODUCT.md §10), same shape as targets.
     national_targets: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
+    docx_template: str = ""  # the secretariat's own Word file for the agenda draft ("" = none)
     feedback: str = "tilbagemelding/{year}"
     submission: SubmissionContact = field(default_factory=SubmissionContact)
 
@@ -66,6 +67,9 @@ class Config:
 
     def reports_dir(self, year: int | None = None) -> Path:
         return self.resolve(self.reports, year)
+
+    def docx_template_path(self) -> Path | None:
+        return self.resolve(self.docx_template) if self.docx_template else None
 
     def feedback_dir(self, year: int) -> Path:
         return self.resolve(self.feedback, year)
@@ -165,7 +169,7 @@ def parse_file(path: Path) -> Config:
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "region": ("name", "council"),
     "population": ("source", "reference"),
-    "paths": ("submissions", "reports", "templates", "feedback"),
+    "paths": ("submissions", "reports", "templates", "feedback", "docx_template"),
     "cofinancing": ("amount_per_office", "lead_share", "non_participating"),
     "thresholds": ("partial",),
     "submission": ("deadline", "recipient", "email", "contact"),
@@ -370,6 +374,7 @@ class _Parser:
             submissions=self.get(paths, "submissions", str, "paths", "indberetninger/{year}"),
             reports=self.get(paths, "reports", str, "paths", "rapporter"),
             templates=self.get(paths, "templates", str, "paths", "skabeloner/{year}"),
+            docx_template=self.get(paths, "docx_template", str, "paths", "", required=False),
             amount_per_office=amount,
             lead_share=lead_share,
             non_participating=excluded,
