@@ -44,6 +44,7 @@ SHEETS = [
     "Virksomheder",
     "Valideringsnoter",
     "Kilder",
+    "Udvikling",
 ]
 HOSTILE = ['=HYPERLINK("http://x")', "@SUM(A1)", "+45 1234", "-2 ApS"]
 CONFIG = """
@@ -209,7 +210,7 @@ def row_of(ws: Any, first: object) -> list[Any]:
     return [c.value for c in ws[find(ws, first).row]]
 
 
-def test_the_seven_sheets_in_order(wb: Any) -> None:
+def test_the_sheets_in_order(wb: Any) -> None:
     assert wb.sheetnames == SHEETS
 
 
@@ -541,3 +542,17 @@ def test_resume_headline_names_every_office_that_misses_municipalities(wb: Any) 
 def test_attainment_chart_compares_shares_of_each_offices_indicators(wb: Any) -> None:
     chart = wb["Resumé"]._charts[0]
     assert chart.grouping == "percentStacked"
+
+
+def test_every_company_row_keeps_its_own_date(wb: Any) -> None:
+    """The bulk table's date cells are written one row at a time: each keeps its own value,
+    dd-mm-åååå and centred."""
+    ws = wb["Virksomheder"]
+    header = find(ws, "Klyngekontor").row
+    dates = []
+    for row in ws.iter_rows(min_row=header + 1):
+        number = int(row[8].value.rpartition(" ")[2])
+        assert row[7].value == dt.datetime(YEAR, 1 + number % 12, 1 + number % 28)
+        assert row[7].number_format == "dd-mm-yyyy" and row[7].alignment.horizontal == "center"
+        dates.append(row[7].value)
+    assert len(set(dates)) > 3
