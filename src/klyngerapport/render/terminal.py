@@ -300,11 +300,7 @@ _SEVERITY = {"error": Text("fejl", style="bold red"), "warning": Text("advarsel"
 
 
 def findings(items: list[Finding]) -> None:
-    """Every finding, grouped by file, then in sheet and row order; one logical line each.
-
-    A line names the place ("Virksomheder!A7") and, on a company row, the company, so it can be
-    found in the workbook without --json; it is never cut (soft wrap), so it can be grepped.
-    """
+    """Every finding by file, sheet and row, with place and company; one greppable line each."""
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in sorted(items, key=Finding.sort_key):
         by_file[finding.file].append(finding)
@@ -338,10 +334,7 @@ def _verdict(sub: Submission) -> Text:
 
 
 def validation(v: Validation, feedback: FeedbackFiles | None = None) -> None:
-    """Every finding, then one verdict line per file with its feedback files, then totals.
-
-    `feedback`: what validate --feedback wrote and removed; None when it was not asked for.
-    """
+    """Every finding, a verdict per file with its feedback files (--feedback), the totals."""
     items = v.all_findings()
     if items:
         findings(items)
@@ -369,13 +362,10 @@ def feedback_files(written: list[str], removed: list[str]) -> None:
     for path in removed:
         _out.print(f"Fjernede gammel tilbagemelding: {path}", soft_wrap=True)
     if written:
-        _out.print(
-            Text(
-                f"Rettelser til klyngekontorerne ({len(written)}), hver med en besked.txt "
-                "til e-mailen:",
-                style="bold",
-            )
+        head = (
+            f"Rettelser til klyngekontorerne ({len(written)}), hver med en besked.txt til e-mailen:"
         )
+        _out.print(Text(head, style="bold"))
         for path in written:
             _out.print(f"  {path}", soft_wrap=True)
 
