@@ -482,6 +482,7 @@ def test_dangling_symlink_in_the_year_folder_is_reported(tmp_path: Path) -> None
     result = validate_paths([tmp_path], CONFIG, YEAR)
     (sub,) = result.submissions
     assert codes(sub) == ["file-unreadable"] and "ikke findes" in sub.findings[0].message
+    assert sub.findings[0].file.endswith(f"{OFFICE}-{YEAR}.xlsx")  # the link's name, not its target
 
 
 def test_checksum_bad_cvr_still_reported_after_merging(tmp_path: Path) -> None:

@@ -16,7 +16,10 @@ def display_path(path: Path, base: Path | None = None, private: bool = False) ->
     """
     try:
         here = (base if base is not None else Path.cwd()).resolve()
-        relative = path.resolve().relative_to(here)
+        # The folder is resolved, not the name: a link is shown by its own name, also one that
+        # points to nothing.
+        full = path.absolute().parent.resolve() / path.name if path.name else path.resolve()
+        relative = full.relative_to(here)
     except (ValueError, OSError):
         return readable(path.name if private else str(path))
     # A report is the same on every machine; the terminal speaks the machine's own way.
