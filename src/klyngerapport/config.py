@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from klyngerapport.errors import ConfigError, suggestion
-from klyngerapport.model import Grant, Indicator, Municipality, Office
+from klyngerapport.model import Grant, Indicator, Municipality, Office, SubmissionContact
 from klyngerapport.reference import BUILTIN_POPULATION, municipalities
 from klyngerapport.schema import ACTIVITIES, DERIVED_KINDS
 
@@ -46,6 +46,8 @@ class Config:
     # The cluster organisation's own contract with UFS (PRODUCT.md §10), same shape as targets.
     national_targets: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
     docx_template: str = ""  # the secretariat's own Word file for the agenda draft ("" = none)
+    feedback: str = "tilbagemelding/{year}"
+    submission: SubmissionContact = field(default_factory=SubmissionContact)
 
     @property
     def base(self) -> Path:
@@ -68,6 +70,9 @@ class Config:
 
     def docx_template_path(self) -> Path | None:
         return self.resolve(self.docx_template) if self.docx_template else None
+
+    def feedback_dir(self, year: int) -> Path:
+        return self.resolve(self.feedback, year)
 
     def quarter_for(self, year: int) -> str:
         if self.population_reference == "previous-year":
@@ -164,9 +169,10 @@ def parse_file(path: Path) -> Config:
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "region": ("name", "council"),
     "population": ("source", "reference"),
-    "paths": ("submissions", "reports", "templates", "docx_template"),
+    "paths": ("submissions", "reports", "templates", "feedback", "docx_template"),
     "cofinancing": ("amount_per_office", "lead_share", "non_participating"),
     "thresholds": ("partial",),
+    "submission": ("deadline", "recipient", "email", "contact"),
 }
 _TOP = (*_SECTIONS, "office", "grant", "indicator", "targets", "national_targets")
 _OFFICE_KEYS = ("id", "cluster", "strength", "lead", "years")
@@ -311,6 +317,7 @@ class _Parser:
             sections[name] = section
         region, population, paths = sections["region"], sections["population"], sections["paths"]
         cofin, thresholds = sections["cofinancing"], sections["thresholds"]
+        submission = self.submission(sections["submission"])
 
         reference = self.get(population, "reference", str, "population", "previous-year")
         if reference not in ("previous-year", "same-year") and not QUARTER.match(reference):
@@ -377,7 +384,27 @@ class _Parser:
             indicators=indicators,
             targets=targets,
             national_targets=national,
+            feedback=self.get(paths, "feedback", str, "paths", "tilbagemelding/{year}"),
+            submission=submission,
         )
+
+    def submission(self, table: dict[str, Any]) -> SubmissionContact:
+        deadline = self.get(table, "deadline", str, "submission", "")
+        contact = SubmissionContact(
+            deadline,
+            self.get(table, "recipient", str, "submission", ""),
+            self.get(table, "email", str, "submission", ""),
+            self.get(table, "contact", str, "submission", ""),
+        )
+        try:
+            contact.deadline_for(2001)  # 29-02 is never a deadline
+        except ValueError:
+            raise self.fail(
+                "submission.deadline",
+                f'"{deadline}" er ikke en dag og måned som "31-01".',
+                'Skriv fristen som dag-måned i året efter indberetningsåret, fx "31-01".',
+            ) from None
+        return contact
 
     def indicators(self, data: dict[str, Any]) -> tuple[Indicator, ...]:
         found: list[Indicator] = []

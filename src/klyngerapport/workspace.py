@@ -31,7 +31,7 @@ def create_workspace(folder: Path, force: bool = False) -> tuple[Path, list[Path
         raise OutputError(f"Kan ikke skrive {target}: {reason}.", hint) from None
     config = parse_file(target)
     made: list[Path] = []
-    for template in (config.submissions, config.reports, config.templates):
+    for template in (config.submissions, config.reports, config.templates, config.feedback):
         # Create the fixed part of the path: "indberetninger/{year}" -> "indberetninger".
         fixed = template.split("{year}")[0].rstrip("/\\") or "."
         path = config.resolve(fixed)
