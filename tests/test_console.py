@@ -241,3 +241,30 @@ def test_prepared_streams_write_any_text_and_restore_the_stream(
     lines = raw.getvalue().decode("ascii").splitlines()
     assert lines[0] == "Maalopfyldelse OK"
     assert json.loads("\n".join(lines[1:])) == {"kommune": "Næstved"}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="closing a stream with >&- is POSIX")
+@pytest.mark.parametrize(
+    ("argv", "closed", "code"),
+    [
+        (["funding", "2022"], ">&-", 0),
+        (["validate", "fejl", "--year", "2022", "--json"], ">&-", 1),
+        (["validate", "--year", "tyve"], "2>&-", 2),
+        (["funding", "2022"], ">&- 2>&-", 0),
+    ],
+)
+def test_a_stream_closed_before_the_start_is_no_crash(
+    work: Path, argv: list[str], closed: str, code: int
+) -> None:
+    """`klyngerapport ... >&-`: Python has no stdout at all; the run still ends with its own
+    exit code and no unexpected error."""
+    script = f'exec "$@" {closed}'
+    done = subprocess.run(
+        ["sh", "-c", script, "sh", sys.executable, "-m", "klyngerapport", *argv],
+        cwd=work,
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == code, done.stderr.decode()
+    assert not any(sign.encode() in done.stderr for sign in CRASH_SIGNS)

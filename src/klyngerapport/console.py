@@ -160,9 +160,9 @@ class _GuardedStream:
         return getattr(self._stream, name)
 
 
-def _prepare(stream: TextIO | None) -> tuple[TextIO | None, str | None]:
-    """Give `stream` the fallback error handler; returns what to restore afterwards."""
-    if stream is None or isinstance(stream, _GuardedStream):
+def _prepare(stream: TextIO) -> tuple[TextIO, str | None]:
+    """Give `stream` the fallback error handler; returns it and the handler to restore."""
+    if isinstance(stream, _GuardedStream):
         return stream, None
     errors = getattr(stream, "errors", None)
     with suppress(AttributeError, ValueError, OSError):
@@ -185,12 +185,16 @@ def _silence() -> None:
 @contextmanager
 def prepared_streams() -> Iterator[None]:
     """Run the command line with streams that fall back to ASCII and end quietly on a closed
-    pipe (exit 0). Restores the streams afterwards (tests call main() many times)."""
-    saved = [_prepare(sys.stdout), _prepare(sys.stderr)]
-    if saved[0][0] is not None:
-        sys.stdout = _GuardedStream(saved[0][0])
-    if saved[1][0] is not None:
-        sys.stderr = _GuardedStream(saved[1][0])
+    pipe (exit 0). Restores the streams afterwards (tests call main() many times).
+
+    A stream closed before the start (`klyngerapport ... >&-`: Python sets it to None) writes
+    to the null device instead, as nobody reads it.
+    """
+    originals = (sys.stdout, sys.stderr)
+    discard = [open(os.devnull, "w", encoding="utf-8") for s in originals if s is None]  # noqa: SIM115
+    spare = iter(discard)
+    saved = [_prepare(s if s is not None else next(spare)) for s in originals]
+    sys.stdout, sys.stderr = (_GuardedStream(s) for s, _ in saved)
     try:
         try:
             yield
@@ -202,11 +206,13 @@ def prepared_streams() -> Iterator[None]:
         _silence()
         raise SystemExit(0) from None
     finally:
-        sys.stdout, sys.stderr = saved[0][0], saved[1][0]
+        sys.stdout, sys.stderr = originals
         for stream, errors in saved:
-            if stream is not None and errors is not None:
+            if errors is not None:
                 with suppress(AttributeError, ValueError, OSError):
                     stream.reconfigure(errors=errors)  # type: ignore[attr-defined]
+        for stream in discard:
+            stream.close()
 
 
 def write_json(document: Any) -> None:
