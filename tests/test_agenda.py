@@ -311,3 +311,29 @@ def test_typst_and_docx_are_not_imported(args: list[str]) -> None:
         check=False,
     )
     assert done.stderr.rstrip().endswith("LOADED="), done.stderr[-500:]
+
+
+def test_appendix_shows_the_contract_period_and_keeps_grant_groups_apart(
+    tmp_path: Path,
+) -> None:
+    """From the second year of the period the appendix has a development page with each
+    office's companies per year and over the period (the model's history), and the national
+    grants stand in their own group, never summed with the regional ones."""
+    from pypdf import PdfReader
+    from typer.testing import CliRunner
+
+    from klyngerapport.cli import app
+
+    root = Path(__file__).resolve().parents[1] / "samples"
+    folder = tmp_path / "samples"
+    shutil.copytree(root, folder, ignore=shutil.ignore_patterns("rapporter", "skabeloner"))
+    config_file = str(folder / "klyngerapport.toml")
+    done = CliRunner().invoke(app, ["--config", config_file, "generate", "2023", "--format", "pdf"])
+    assert done.exit_code == 0, done.output
+    pdf = folder / "rapporter" / "orientering-2023.pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Udvikling i kontraktperioden" in text
+    assert "112 (80 nye)" in text and "127 (41 nye)" in text  # We Build Denmark 2022, 2023
+    assert "52 (52 nye)" not in text  # an office's first year is not "new" against nothing
+    assert "Til sammenligning: nationale bevillinger" in text
+    assert "162.500.000" not in text

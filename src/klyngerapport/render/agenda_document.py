@@ -94,7 +94,7 @@ def agenda_data(f: Followup) -> dict[str, Any]:
         "statuses": [{"code": s.value, "label": s.label} for s in IndicatorStatus],
         "reach": _reach(f),
         "cofinancing": _cofinancing(f),
-        "history": None,
+        "history": _history(f),
         "municipality_pages": [_municipality_page(f, m) for m in f.municipalities],
         "method": _method(f),
     }
@@ -290,9 +290,47 @@ def _cofinancing(f: Followup) -> dict[str, Any]:
                 "recipient": g.recipient,
                 "purpose": g.purpose,
                 "amount": kr(g.amount),
+                "national": g.scope == "national",
             }
-            for g in funding.grants
+            for g in (*funding.grants_in("regional"), *funding.grants_in("national"))
         ],
+    }
+
+
+def _history(f: Followup) -> dict[str, Any] | None:
+    """Companies reached per office and year over the contract period so far, as the model
+    holds them (history.py); None when the period is only this year."""
+    if not f.history:
+        return None
+    years = sorted({y.year for h in f.history for y in h.years})
+    if len(years) < 2:
+        return None
+    rows = []
+    for h in f.history:
+        by_year = {y.year: y for y in h.years}
+        cells = []
+        for year in years:
+            y = by_year.get(year)
+            if y is None:
+                cells.append("–")
+            elif y.companies is None:
+                cells.append(y.status.label)
+            elif y.new_companies is not None and year != min(by_year):
+                cells.append(f"{count(y.companies)} ({count(y.new_companies)} nye)")
+            else:
+                cells.append(count(y.companies))
+        period = h.period
+        cells.append(count(period.unique_companies) + ("" if period.complete else " *"))
+        rows.append({"name": h.office.cluster, "cells": cells})
+    return {
+        "note": (
+            "Virksomheder nået pr. år (unikke CVR-numre i de deltagende kommuner); i parentes "
+            "de nye, som kontoret ikke nåede et tidligere år. Sidste kolonne: forskellige "
+            "virksomheder i hele perioden, hver talt én gang. * Et år mangler eller har fejl "
+            "og indgår ikke. – Kontoret var ikke aktivt."
+        ),
+        "years": [*(str(y) for y in years), "Perioden"],
+        "rows": rows,
     }
 
 

@@ -128,9 +128,16 @@ def _agenda(f: Followup, d: dict[str, Any], appendices: list[str]) -> dict[str, 
                     f"Den kommunale medfinansiering udgør {d['cofinancing']['total']} i {f.year} "
                     f"({d['cofinancing']['basis']}).",
                     *(
-                        f"{g['source']} har bevilget {g['amount']} til {g['recipient']} "
-                        f"({g['purpose'].lower() if g['purpose'] else ''})."
+                        f"{g['source']} har bevilget {g['amount']} til {g['recipient']}"
+                        + (f" ({g['purpose'].lower()})." if g["purpose"] else ".")
                         for g in grants
+                        if not g["national"]
+                    ),
+                    *(
+                        "Til sammenligning, og ikke lagt sammen med ovenstående: "
+                        f"{g['source']} har bevilget {g['amount']} til {g['recipient'].lower()}."
+                        for g in grants
+                        if g["national"]
                     ),
                 ],
             },
