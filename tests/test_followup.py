@@ -29,7 +29,8 @@ from klyngerapport.model import (
     Submission,
     Validation,
 )
-from klyngerapport.reference import load_population, municipalities
+from klyngerapport.population import for_year
+from klyngerapport.reference import municipalities
 from klyngerapport.render.followup_json import followup_json
 
 YEAR = 2022
@@ -95,11 +96,21 @@ name = "Projekter"
 id = "NUL"
 name = "Et mål på nul"
 
+# Every active office-year has targets (an active office without targets is a config error).
 [targets.alfa]
+2021 = { VIRK = 1 }
 2022 = { VIRK = 4, SMV = 2, KOM = 3, GROEN = 1, PROJ = 10, NUL = 0 }
+2023 = { VIRK = 1 }
+2024 = { VIRK = 1 }
 
 [targets.beta]
 2022 = { VIRK = 10, PROJ = 5 }
+2023 = { VIRK = 1 }
+2024 = { VIRK = 1 }
+
+[targets.gamma]
+2023 = { VIRK = 1 }
+2024 = { VIRK = 1 }
 """
 
 
@@ -150,7 +161,7 @@ def result(ident: str, value: float | None, row: int = 5) -> IndicatorRow:
 
 
 def run(cfg: config.Config, *subs: Submission, set_findings: tuple[Finding, ...] = ()) -> Followup:
-    population = load_population(cfg.population_source, cfg.quarter_for(YEAR), cfg.base)
+    population = for_year(cfg, YEAR)
     source = SourceFile("klyngerapport.toml", "0" * 64, 10, dt.datetime(2023, 1, 2))
     return follow_up(
         cfg,

@@ -37,7 +37,8 @@ from klyngerapport.model import (
     Submission,
     Validation,
 )
-from klyngerapport.reference import load_population, municipalities
+from klyngerapport.population import for_year
+from klyngerapport.reference import municipalities
 from klyngerapport.render import xlsx_report
 from klyngerapport.render.xlsx_report import write_report
 
@@ -77,6 +78,23 @@ source = "Region Sjælland"
 recipient = "Danish Life Science Cluster"
 amount = 2_500_000
 years = [2021, 2024]
+
+[[indicator]]
+id = "VIRK"
+name = "Virksomheder"
+derive = "companies"
+
+# Every active office-year has targets (an active office without targets is a config error).
+[targets.alfa]
+2021 = { VIRK = 1 }
+2022 = { VIRK = 1 }
+2023 = { VIRK = 1 }
+2024 = { VIRK = 1 }
+
+[targets.beta]
+2022 = { VIRK = 1 }
+2023 = { VIRK = 1 }
+2024 = { VIRK = 1 }
 """
 
 VIRK = Indicator("VIRK", "Virksomheder fra de deltagende kommuner", "antal", "companies")
@@ -106,7 +124,7 @@ def engagement(row: int, cvr: str, name: str, where: str, counted: bool = True) 
 def build(cfg_path: Path, generated: dt.datetime = GENERATED) -> Followup:
     """Two offices: alfa reported (met, partly met, not met), beta's submission is missing."""
     cfg = config.parse_file(cfg_path)
-    population = load_population(cfg.population_source, cfg.quarter_for(YEAR), cfg.base)
+    population = for_year(cfg, YEAR)
     alfa, beta = cfg.offices
     engagements = (
         engagement(2, "11111111", "Alfa & Søn <A/S>", "Næstved"),
@@ -143,7 +161,7 @@ def build(cfg_path: Path, generated: dt.datetime = GENERATED) -> Followup:
         companies=tuple(e.company for e in engagements),
         findings=(warning,),
     )
-    participating = cfg.participating()
+    participating = cfg.participating(YEAR)
     offices = (
         OfficeOutcome(
             alfa,
@@ -531,3 +549,21 @@ def test_libreoffice_converts_the_report_to_pdf(report: Path, tmp_path: Path) ->
     pdf = tmp_path / "klyngerapport-2022.pdf"
     assert pdf.is_file(), done.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_population_basis_is_stated_once_with_the_rule_note(wb: Any) -> None:
+    """'Fordelingsnøgle | folketal …' (not 'Fordelingsnøgle | Fordelingsnøgle: …'), and the note
+    that KKR's rule ("previous-year") would use 2021K1 for 2022, on Resumé and Kilder."""
+    for name in ("Resumé", "Kilder"):
+        ws = wb[name]
+        label = find(ws, "Fordelingsnøgle")
+        assert label.offset(column=1).value == "folketal 1. januar 2023, FOLK1A 2023K1"
+        note = find(ws, "Bemærk").offset(column=1).value
+        assert "KKR's sædvanlige regel" in note and "2021K1" in note
+
+
+def test_funding_population_total_covers_the_split(wb: Any) -> None:
+    """Greve does not take part: the I alt row's population is that of the other 16."""
+    ws = wb["Finansiering"]
+    total = next(r for r in ws.iter_rows(values_only=True) if r[0] == "I alt")
+    assert total[1] == 849_857 - 51_507

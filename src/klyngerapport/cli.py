@@ -189,11 +189,11 @@ def funding(
 
     def job() -> int:
         from klyngerapport import funding as funding_
-        from klyngerapport.reference import load_population
+        from klyngerapport.population import for_year
         from klyngerapport.render.documents import funding_json
 
         cfg = _config(ctx)
-        population = load_population(cfg.population_source, cfg.quarter_for(year), cfg.base)
+        population = for_year(cfg, year)
         result = funding_.compute(cfg, year, population)
         if as_json:
             _print_json(funding_json(result))
@@ -226,8 +226,13 @@ def init(
         terminal.info(f"Oprettede {written}")
         for made in folders:
             terminal.info(f"Oprettede mappen {made}")
+        from klyngerapport.config import placeholders
+
+        left = placeholders(written.read_text("utf-8"))
         terminal.info(
-            f"Ret klyngekontorer, leadkommuner og mål i {written.name}, og kør "
+            f'Udfyld de {len(left)} pladsholdere "UDFYLD ..." i {written.name} (leadkommuner, '
+            "ikke-deltagende kommune, mål, kontakt); indtil da stopper de andre kommandoer. "
+            "Hent folketal med 'klyngerapport population fetch KVARTAL', og kør "
             "'klyngerapport template ÅR' for at lave indberetningsskabeloner."
         )
         return EXIT_OK
@@ -360,6 +365,36 @@ def generate(
     _run(ctx, job)
 
 
+population_app = typer.Typer(
+    cls=DanishGroup,
+    options_metavar="[TILVALG]",
+    subcommand_metavar="KOMMANDO [ARGUMENTER]...",
+    help="Folketal til fordelingsnøglen (FOLK1A fra Danmarks Statistik).",
+    no_args_is_help=True,
+)
+app.add_typer(population_app, name="population")
+
+
+@population_app.command("fetch", cls=DanishCommand, options_metavar="[TILVALG]")
+def population_fetch(
+    ctx: typer.Context,
+    quarters: list[str] = typer.Argument(..., metavar="KVARTAL...", help="Fx 2024K1 2023K1."),
+) -> None:
+    """Hent FOLK1A-folketal for regionens 17 kommuner fra Statistikbanken til mappen befolkning."""
+
+    def job() -> int:
+        from klyngerapport import config, population
+        from klyngerapport.render import terminal
+
+        folder = config.discover(_state(ctx).config_path).parent / population.FOLDER
+        for done in population.fetch(quarters, folder):
+            terminal.info(f"Hentede {done.url}")
+            terminal.info(f"Skrev {_display(done.path)}")
+        return EXIT_OK
+
+    _run(ctx, job)
+
+
 # Click's usage errors; newer Typer vendors Click, so the class is found through Typer's own.
 _USAGE_ERROR: type[Exception] = next(
     c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
@@ -405,7 +440,7 @@ def usage_message(exc: Exception) -> tuple[str, str]:
 def app_commands() -> list[str]:
     return [
         c.name or c.callback.__name__ for c in app.registered_commands if c.callback is not None
-    ]
+    ] + [g.name for g in app.registered_groups if g.name]
 
 
 def main(argv: list[str] | None = None) -> None:

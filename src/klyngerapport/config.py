@@ -5,6 +5,8 @@ Every mistake is a ConfigError that names the key, the file and (where it can be
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import os
 import re
 import tomllib
@@ -14,13 +16,39 @@ from typing import Any
 
 from klyngerapport.errors import ConfigError, suggestion
 from klyngerapport.model import ACTIVITIES, DERIVED_KINDS, Grant, Indicator, Municipality, Office
-from klyngerapport.reference import BUILTIN_POPULATION, municipalities
+from klyngerapport.reference import BUILTIN_SOURCES, municipalities
 
 CONFIG_NAME = "klyngerapport.toml"
 ENV_VAR = "KLYNGERAPPORT_CONFIG"
 OFFICE_ID = re.compile(r"^[a-z0-9-]+$")
 INDICATOR_ID = re.compile(r"^[A-Z0-9-]+$")
 QUARTER = re.compile(r"^\d{4}K[1-4]$")
+DEFAULT_SOURCES = ("befolkning", "builtin:folk1a-2023K1")
+# What `init` writes for every value the seed does not give; no command runs while one is left.
+PLACEHOLDER = "UDFYLD"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class SubmissionSetup:
+    """[submission]: when and to whom the offices send their workbooks ("" = not given)."""
+
+    deadline: tuple[int, int] | None = None  # (day, month) in the year after the submission year
+    recipient: str = ""
+    email: str = ""
+    contact: str = ""
+
+    def deadline_date(self, year: int) -> dt.date | None:
+        """The deadline for the submission of `year` (it falls in the year after)."""
+        if self.deadline is None:
+            return None
+        day, month = self.deadline
+        return dt.date(year + 1, month, day)
+
+    def deadline_text(self, year: int) -> str:
+        """'31-01-2023' for the submission of 2022, or '' when no deadline is set."""
+        date = self.deadline_date(year)
+        return date.strftime("%d-%m-%Y") if date is not None else ""
 
 
 @dataclass(frozen=True)
@@ -28,19 +56,21 @@ class Config:
     path: Path
     region: str
     council: str
-    population_source: str
+    population_sources: tuple[str, ...]  # files, folders and "builtin:..." in the order given
     population_reference: str  # "previous-year", "same-year" or "YYYYKq"
     submissions: str
     reports: str
     templates: str
     amount_per_office: int
     lead_share: int
-    non_participating: tuple[Municipality, ...]
+    # (first year, municipalities) in year order; first year None: in force from the start.
+    non_participating_by_year: tuple[tuple[int | None, tuple[Municipality, ...]], ...]
     partial: float
     offices: tuple[Office, ...]
     grants: tuple[Grant, ...]
     indicators: tuple[Indicator, ...]
     targets: dict[str, dict[int, dict[str, float]]]  # office id -> year -> indicator id -> target
+    submission: SubmissionSetup = SubmissionSetup()
 
     @property
     def base(self) -> Path:
@@ -61,8 +91,9 @@ class Config:
         return self.resolve(self.reports, year)
 
     def quarter_for(self, year: int) -> str:
+        """The FOLK1A quarter whose population splits the co-financing of `year`."""
         if self.population_reference == "previous-year":
-            return f"{year - 1}K1"
+            return rule_quarter(year)
         if self.population_reference == "same-year":
             return f"{year}K1"
         return self.population_reference
@@ -81,29 +112,38 @@ class Config:
         targets = self.targets.get(office_id, {}).get(year, {})
         return [(i, targets[i.id]) for i in self.indicators if i.id in targets]
 
-    def participating(self) -> tuple[Municipality, ...]:
-        excluded = {m.code for m in self.non_participating}
+    def non_participating(self, year: int) -> tuple[Municipality, ...]:
+        """The municipalities that do not take part in `year` (the list in force that year)."""
+        return _in_force(self.non_participating_by_year, year)
+
+    def participating(self, year: int) -> tuple[Municipality, ...]:
+        """The municipalities that take part in `year`, by code."""
+        excluded = {m.code for m in self.non_participating(year)}
         return tuple(m for m in municipalities().municipalities if m.code not in excluded)
+
+
+def rule_quarter(year: int) -> str:
+    """KKR's usual rule: the population on 1 January of the year before the funding year."""
+    return f"{year - 1}K1"
+
+
+def _in_force(
+    by_year: tuple[tuple[int | None, tuple[Municipality, ...]], ...], year: int
+) -> tuple[Municipality, ...]:
+    found: tuple[Municipality, ...] = ()
+    for first, items in by_year:
+        if first is None or first <= year:
+            found = items
+    return found
 
 
 def discover(explicit: Path | None, cwd: Path | None = None) -> Path:
     """--config, else $KLYNGERAPPORT_CONFIG, else klyngerapport.toml here or in a parent folder."""
     if explicit is not None:
-        if not explicit.is_file():
-            raise ConfigError(
-                f"Konfigurationsfilen {explicit} findes ikke (angivet med --config).",
-                "Ret stien, eller opret en arbejdsmappe med 'klyngerapport init'.",
-            )
-        return explicit
+        return _given(explicit, "angivet med --config", "Ret stien")
     env = os.environ.get(ENV_VAR)
     if env:
-        path = Path(env)
-        if not path.is_file():
-            raise ConfigError(
-                f"Konfigurationsfilen {path} findes ikke (angivet i {ENV_VAR}).",
-                f"Ret {ENV_VAR}, eller fjern den.",
-            )
-        return path
+        return _given(Path(env), f"angivet i {ENV_VAR}", f"Ret {ENV_VAR}, eller fjern den")
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / CONFIG_NAME
@@ -116,11 +156,31 @@ def discover(explicit: Path | None, cwd: Path | None = None) -> Path:
     )
 
 
+def _given(path: Path, how: str, fix: str) -> Path:
+    """A config named by the user: a file, or a folder that holds klyngerapport.toml."""
+    if path.is_dir():
+        inside = path / CONFIG_NAME
+        if inside.is_file():
+            return inside
+        raise ConfigError(
+            f"Mappen {path} ({how}) indeholder ingen {CONFIG_NAME}.",
+            f"{fix} til selve filen eller til en mappe med {CONFIG_NAME}, eller opret en "
+            "arbejdsmappe med 'klyngerapport init MAPPE'.",
+        )
+    if not path.is_file():
+        raise ConfigError(
+            f"Konfigurationsfilen {path} findes ikke ({how}).",
+            f"{fix}, eller opret en arbejdsmappe med 'klyngerapport init'.",
+        )
+    return path
+
+
 def load(explicit: Path | None = None, cwd: Path | None = None) -> Config:
     return parse_file(discover(explicit, cwd))
 
 
-def parse_file(path: Path) -> Config:
+def read_toml(path: Path) -> tuple[str, dict[str, Any]]:
+    """The text and the TOML tables of a config file; syntax errors explained in Danish."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -132,17 +192,119 @@ def parse_file(path: Path) -> Config:
             f"{path} er ikke gemt som UTF-8.", "Gem filen som UTF-8 i din teksteditor."
         ) from None
     try:
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        detail = str(exc)
-        pos = re.search(r"\s*\(at line (\d+), column (\d+)\)", detail)
-        where = f", linje {pos.group(1)}, kolonne {pos.group(2)}" if pos else ""
-        detail = detail[: pos.start()] if pos else detail
+        raise _syntax_error(path, text, str(exc)) from None
+
+
+def parse_file(path: Path) -> Config:
+    text, data = read_toml(path)
+    left = placeholders(text)
+    if left:
+        shown = "\n".join(f"  linje {line}: {key}" for line, key in left)
         raise ConfigError(
-            f"{path}{where}: TOML-syntaksfejl ({detail}).",
-            "Tjek anførselstegn, kommaer og klammer på linjen.",
-        ) from None
+            f"{path.name} har {len(left)} pladsholder{'e' if len(left) > 1 else ''} "
+            f'("{PLACEHOLDER} ..."), der ikke er udfyldt:\n{shown}',
+            f'Skriv de rigtige værdier i stedet for hver "{PLACEHOLDER} ..." i {path} '
+            "(leadkommuner, ikke-deltagende kommune, mål fra resultatkontrakterne, kontakt). "
+            "Ingen kommando bruger konfigurationen, før de er udfyldt, så et opdigtet tal "
+            "aldrig når en rapport.",
+        )
     return _Parser(path.resolve(), text).config(data)
+
+
+def placeholders(text: str) -> list[tuple[int, str]]:
+    """(line, key) of every value still holding the placeholder `init` wrote, in file order."""
+    found: list[tuple[int, str]] = []
+    table = ""  # the current [table], or [[array]][n]
+    counts: dict[str, int] = {}  # [[array]] headers seen so far
+    for number, line in enumerate(text.splitlines(), start=1):
+        code = _without_comment(line).strip()
+        if header := re.match(r"^\[\[\s*([^\]]+?)\s*\]\]$", code):
+            name = header.group(1)
+            counts[name] = counts.get(name, -1) + 1
+            table = f"{name}[{counts[name]}]"
+        elif header := re.match(r"^\[\s*([^\]]+?)\s*\]$", code):
+            table = header.group(1)
+        elif f'"{PLACEHOLDER}' in code or f"'{PLACEHOLDER}" in code:
+            key = code.split("=", 1)[0].strip().strip('"') if "=" in code else ""
+            found.append((number, ".".join(p for p in (table, key) if p)))
+    return found
+
+
+def _without_comment(line: str) -> str:
+    """The line without a trailing # comment (a # inside a string is kept)."""
+    quote = ""
+    for i, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            return line[:i]
+    return line
+
+
+_TOML_MESSAGES = (
+    ("Expected '=' after a key", "der mangler et '=' efter en nøgle"),
+    ("Expected newline or end of document", "der står mere på linjen efter værdien"),
+    ("Invalid initial character for a key", "ugyldigt tegn i en nøgle"),
+    ("Unterminated string", "en tekst mangler sit afsluttende anførselstegn"),
+    ("Illegal character", "en tekst, der ikke er afsluttet, eller et ulovligt tegn i en tekst"),
+    ("Unescaped", "et '\\' i en tekst, som TOML læser som et specialtegn"),
+    ("Invalid hex value", "et '\\' i en tekst, som TOML læser som et specialtegn"),
+    ("Invalid escape", "et '\\' i en tekst, som TOML læser som et specialtegn"),
+    ("Cannot overwrite a value", "en nøgle står to gange"),
+    ("Cannot declare", "en tabel står to gange"),
+    ("Unclosed array", "en liste mangler sin afsluttende ']'"),
+    ("Unclosed inline table", "en tabel mangler sin afsluttende '}'"),
+    ("Invalid value", "en ugyldig værdi"),
+    ("Invalid statement", "en linje, der ikke er en nøgle = værdi"),
+)
+
+
+def _syntax_error(path: Path, text: str, detail: str) -> ConfigError:
+    """A TOML syntax error in Danish, with the line and a hint for the usual slips."""
+    pos = re.search(r"\s*\(at line (\d+), column (\d+)\)", detail)
+    english = detail[: pos.start()] if pos else re.sub(r"\s*\(at end of document\)", "", detail)
+    what = next((da for en, da in _TOML_MESSAGES if english.startswith(en)), None)
+    described = f"syntaksfejl – {what}" if what is not None else f"syntaksfejl ({english})"
+    lines = text.splitlines()
+    number = int(pos.group(1)) if pos else 0
+    where = f", linje {number}" if pos else " (i slutningen af filen)"
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    hint = _syntax_hint(_without_comment(line) if line else "", english)
+    shown = f"\n  {line.strip()}" if line.strip() else ""
+    return ConfigError(f"{path}{where}: {described}.{shown}", hint)
+
+
+def _syntax_hint(line: str, english: str) -> str:
+    """A hint for the usual slips on the line: Danish number formats, æøå in keys, Windows paths."""
+    if re.search(r"=\s*-?\d{1,3}(\.\d{3})+(\s|$|,|\})", line):
+        return (
+            "Tal skrives uden punktum som tusindtalsskille: skriv 1_000_000 eller 1000000, "
+            "ikke 1.000.000."
+        )
+    if re.search(r"=\s*-?\d+,\d+(\s|$|\})", line):
+        return "Decimaltal skrives med punktum: 0.8, ikke 0,8."
+    keys = re.findall(r"(?:^|[{,])\s*([^\s=\"',{}\[\]]+)\s*=", line)
+    odd = next((k for k in keys if not re.fullmatch(r"[A-Za-z0-9_.-]+", k)), None)
+    if odd is not None:
+        return (
+            f"En nøgle med æ, ø, å eller andre specialtegn skal stå i anførselstegn: skriv "
+            f'"{odd}" = ..., fx "GRØN" = 20 – eller brug et id uden dem, fx GROEN.'
+        )
+    if re.search(r'"[^"]*\\[^"]*"?', line):
+        return (
+            "En Windows-sti skal skrives med / (C:/Data/befolkning) eller i enkelte "
+            "anførselstegn ('C:\\Data\\befolkning'), fordi \\ betyder noget særligt i \"...\"."
+        )
+    if line.count('"') % 2 or english.startswith(("Unterminated string", "Illegal character")):
+        return "Tjek, at teksten på linjen har anførselstegn i begge ender."
+    if english.startswith("Unclosed"):
+        return "Tjek, at hver [ og { på linjen bliver lukket med ] og }."
+    return "Tjek anførselstegn, kommaer og klammer på linjen."
 
 
 # --- the schema --------------------------------------------------------------------------------
@@ -153,11 +315,12 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "paths": ("submissions", "reports", "templates"),
     "cofinancing": ("amount_per_office", "lead_share", "non_participating"),
     "thresholds": ("partial",),
+    "submission": ("deadline", "recipient", "email", "contact"),
 }
 _TOP = (*_SECTIONS, "office", "grant", "indicator", "targets")
 _OFFICE_KEYS = ("id", "cluster", "strength", "lead", "years")
 _GRANT_KEYS = ("source", "recipient", "amount", "years", "purpose")
-_INDICATOR_KEYS = ("id", "name", "unit", "derive")
+_INDICATOR_KEYS = ("id", "name", "unit", "derive", "description")
 _TYPE_NAMES = {
     str: "tekst",
     int: "helt tal",
@@ -245,9 +408,7 @@ class _Parser:
         if typ is float and isinstance(value, int) and not isinstance(value, bool):
             ok, value = True, float(value)
         if not ok:
-            raise self.fail(
-                where, f"skal være {_TYPE_NAMES.get(typ, typ.__name__)}, ikke {_describe(value)}."
-            )
+            raise self.fail(where, f"skal være {_article(typ)}, men er {_describe(value)}.")
         return value
 
     def municipality(self, value: Any, where: str) -> Municipality:
@@ -296,6 +457,7 @@ class _Parser:
             sections[name] = section
         region, population, paths = sections["region"], sections["population"], sections["paths"]
         cofin, thresholds = sections["cofinancing"], sections["thresholds"]
+        sources = self.sources(population)
 
         reference = self.get(population, "reference", str, "population", "previous-year")
         if reference not in ("previous-year", "same-year") and not QUARTER.match(reference):
@@ -314,51 +476,144 @@ class _Parser:
                 f"leadkommunens andel ({lead_share:,} kr.) er større end "
                 f"amount_per_office ({amount:,} kr.).".replace(",", "."),
             )
-        non_part = self.get(cofin, "non_participating", list, "cofinancing", [])
-        excluded = tuple(
-            self.municipality(v, f"cofinancing.non_participating[{i}]")
-            for i, v in enumerate(non_part)
-        )
-        for i, m in enumerate(excluded):
-            if m in excluded[:i]:
-                raise self.fail(
-                    f"cofinancing.non_participating[{i}]", f"{m.name} står der allerede."
-                )
+        excluded = self.non_participating(cofin)
         partial = self.get(thresholds, "partial", float, "thresholds", 0.8)
         if not 0 < partial <= 1:
             raise self.fail("thresholds.partial", f"skal være mellem 0 og 1, ikke {partial}.")
 
         indicators = self.indicators(data)
-        offices = self.offices(data, excluded)
-        participating = [m for m in municipalities().municipalities if m not in excluded]
+        offices = self.offices(data)
         for i, office in enumerate(offices):
-            if amount > lead_share and not any(m != office.lead for m in participating):
-                rest = f"{amount - lead_share:,}".replace(",", ".")
-                raise self.fail(
-                    f"office[{i}].lead",
-                    f"ingen andre kommuner end leadkommunen {office.lead.name} "
-                    f"deltager, så de {rest} kr. kan ikke fordeles.",
-                    "Ret cofinancing.non_participating eller lead_share.",
-                )
+            for year in range(office.first_year, office.last_year + 1):
+                left_out = _in_force(excluded, year)
+                if office.lead in left_out:
+                    raise self.fail(
+                        f"office[{i}].lead",
+                        f"leadkommunen {office.lead.name} deltager ikke i {year} "
+                        "(den står i cofinancing.non_participating).",
+                        "En leadkommune skal deltage i alle de år, klyngekontoret er aktivt: "
+                        "ret lead, years eller cofinancing.non_participating.",
+                    )
+                others = [
+                    m
+                    for m in municipalities().municipalities
+                    if m not in left_out and m != office.lead
+                ]
+                if amount > lead_share and not others:
+                    rest = f"{amount - lead_share:,}".replace(",", ".")
+                    raise self.fail(
+                        f"office[{i}].lead",
+                        f"ingen andre kommuner end leadkommunen {office.lead.name} "
+                        f"deltager i {year}, så de {rest} kr. kan ikke fordeles.",
+                        "Ret cofinancing.non_participating eller lead_share.",
+                    )
         grants = self.grants(data)
-        targets = self.targets(data, offices, indicators)
+        targets = self.targets(data, offices, indicators, excluded)
         return Config(
             path=self.path,
             region=self.get(region, "name", str, "region", "Region Sjælland"),
             council=self.get(region, "council", str, "region", "KKR Sjælland"),
-            population_source=self.get(population, "source", str, "population", BUILTIN_POPULATION),
+            population_sources=sources,
             population_reference=reference,
             submissions=self.get(paths, "submissions", str, "paths", "indberetninger/{year}"),
             reports=self.get(paths, "reports", str, "paths", "rapporter"),
             templates=self.get(paths, "templates", str, "paths", "skabeloner/{year}"),
             amount_per_office=amount,
             lead_share=lead_share,
-            non_participating=excluded,
+            non_participating_by_year=excluded,
             partial=partial,
             offices=offices,
             grants=grants,
             indicators=indicators,
             targets=targets,
+            submission=self.submission(sections["submission"]),
+        )
+
+    def sources(self, population: dict[str, Any]) -> tuple[str, ...]:
+        value = population.get("source", list(DEFAULT_SOURCES))
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items:
+            raise self.fail(
+                "population.source",
+                "skal være en fil, en mappe eller en liste af dem, fx "
+                '["befolkning", "builtin:folk1a-2023K1"].',
+            )
+        for i, item in enumerate(items):
+            where = "population.source" + (f"[{i}]" if isinstance(value, list) else "")
+            if not isinstance(item, str) or not item.strip():
+                raise self.fail(
+                    where, f"skal være en sti eller et indbygget kvartal, ikke {_describe(item)}."
+                )
+            if item.startswith("builtin:") and item not in BUILTIN_SOURCES:
+                raise self.fail(
+                    where,
+                    f'det indbyggede kvartal "{item}" findes ikke; indbygget er '
+                    f"{', '.join(BUILTIN_SOURCES)}.",
+                    "Hent andre kvartaler med 'klyngerapport population fetch KVARTAL' "
+                    '(fx 2024K1); de lægges i mappen "befolkning".',
+                )
+        return tuple(items)
+
+    def non_participating(
+        self, cofin: dict[str, Any]
+    ) -> tuple[tuple[int | None, tuple[Municipality, ...]], ...]:
+        value = cofin.get("non_participating", [])
+        key = "cofinancing.non_participating"
+        if isinstance(value, list):
+            return ((None, self.municipality_list(value, key)),)
+        if not isinstance(value, dict):
+            raise self.fail(
+                key,
+                f'skal være en liste, fx ["Greve"], eller en liste pr. år, fx '
+                f'{{ 2021 = ["Greve"], 2025 = ["Greve", "Stevns"] }}, men er {_describe(value)}.',
+            )
+        found: list[tuple[int | None, tuple[Municipality, ...]]] = []
+        for year_key, items in value.items():
+            where = f"{key}.{year_key}"
+            if not re.fullmatch(r"\d{4}", year_key):
+                raise self.fail(where, f'"{year_key}" er ikke et årstal.')
+            if not isinstance(items, list):
+                raise self.fail(
+                    where, f"skal være en liste af kommuner, men er {_describe(items)}."
+                )
+            found.append((int(year_key), self.municipality_list(items, where)))
+        return tuple(sorted(found, key=lambda pair: pair[0] or 0))
+
+    def municipality_list(self, items: list[Any], key: str) -> tuple[Municipality, ...]:
+        found = tuple(self.municipality(v, f"{key}[{i}]") for i, v in enumerate(items))
+        for i, m in enumerate(found):
+            if m in found[:i]:
+                raise self.fail(f"{key}[{i}]", f"{m.name} står der allerede.")
+        return found
+
+    def submission(self, table: dict[str, Any]) -> SubmissionSetup:
+        deadline: tuple[int, int] | None = None
+        text = self.get(table, "deadline", str, "submission", required=False)
+        if text is not None:
+            found = re.fullmatch(r"\s*(\d{1,2})-(\d{1,2})\s*", text)
+            valid = False
+            if found:
+                day, month = int(found.group(1)), int(found.group(2))
+                try:
+                    dt.date(2023, month, day)  # not a leap year: 29-02 is refused
+                    valid = True
+                except ValueError:
+                    valid = False
+            if not found or not valid:
+                raise self.fail(
+                    "submission.deadline",
+                    f'"{text}" er ikke en dag og måned som "31-01" (fristen ligger i året '
+                    "efter indberetningsåret).",
+                )
+            deadline = (day, month)
+        email = self.get(table, "email", str, "submission", "").strip()
+        if email and not _EMAIL.match(email):
+            raise self.fail("submission.email", f'"{email}" er ikke en e-mailadresse.')
+        return SubmissionSetup(
+            deadline=deadline,
+            recipient=self.get(table, "recipient", str, "submission", "").strip(),
+            email=email,
+            contact=self.get(table, "contact", str, "submission", "").strip(),
         )
 
     def indicators(self, data: dict[str, Any]) -> tuple[Indicator, ...]:
@@ -382,12 +637,13 @@ class _Parser:
                     f'"{derive}" kendes ikke.{suggestion(derive, kinds)}',
                     f"Mulige værdier: {', '.join(kinds)}.",
                 )
-            found.append(Indicator(ident, self.get(table, "name", str, prefix), unit, derive))
+            description = self.get(table, "description", str, prefix, "").strip()
+            found.append(
+                Indicator(ident, self.get(table, "name", str, prefix), unit, derive, description)
+            )
         return tuple(found)
 
-    def offices(
-        self, data: dict[str, Any], excluded: tuple[Municipality, ...]
-    ) -> tuple[Office, ...]:
+    def offices(self, data: dict[str, Any]) -> tuple[Office, ...]:
         found: list[Office] = []
         for i, table in enumerate(self.array(data, "office")):
             prefix = f"office[{i}]"
@@ -406,11 +662,6 @@ class _Parser:
                     "Hvert klyngekontor skal have sit eget id.",
                 )
             lead = self.municipality(self.get(table, "lead", str, prefix), f"{prefix}.lead")
-            if lead in excluded:
-                raise self.fail(
-                    f"{prefix}.lead",
-                    f"leadkommunen {lead.name} står også i cofinancing.non_participating.",
-                )
             first, last = self.years(table, prefix)
             found.append(
                 Office(
@@ -446,7 +697,11 @@ class _Parser:
         return tuple(found)
 
     def targets(
-        self, data: dict[str, Any], offices: tuple[Office, ...], indicators: tuple[Indicator, ...]
+        self,
+        data: dict[str, Any],
+        offices: tuple[Office, ...],
+        indicators: tuple[Indicator, ...],
+        excluded: tuple[tuple[int | None, tuple[Municipality, ...]], ...],
     ) -> dict[str, dict[int, dict[str, float]]]:
         table = data.get("targets", {})
         if not isinstance(table, dict):
@@ -490,14 +745,52 @@ class _Parser:
                         raise self.fail(
                             iwhere, f"målet skal være et tal, ikke {_describe(target)}."
                         )
+                    if not math.isfinite(target):
+                        raise self.fail(
+                            iwhere, f"målet skal være et endeligt tal, ikke {target!r}."
+                        )
                     if target < 0:
                         raise self.fail(iwhere, "målet må ikke være negativt.")
+                    indicator = indicators[indicator_ids.index(ind_id)]
+                    taking_part = len(municipalities().municipalities) - len(
+                        _in_force(excluded, year)
+                    )
+                    if indicator.derive == "municipalities" and target > taking_part:
+                        raise self.fail(
+                            iwhere,
+                            f"målet {target:g} er større end de {taking_part} kommuner, "
+                            f"der deltager i {year}.",
+                        )
                     checked[ind_id] = float(target)
                 out[office_id][year] = checked
+        for i, office in enumerate(offices):
+            for year in range(office.first_year, office.last_year + 1):
+                if year not in out.get(office.id, {}):
+                    raise self.fail(
+                        f"targets.{office.id}" if office.id in out else f"office[{i}].years",
+                        f"{office.cluster} ({office.id}) er aktivt i {year}, men har ingen mål "
+                        "for det år.",
+                        f"Tilføj {year} = {{ ... }} under [targets.{office.id}] med målene fra "
+                        "resultatkontrakten, eller ret years under [[office]].",
+                    )
         return out
 
 
+def _article(typ: type) -> str:
+    return {
+        str: "en tekst",
+        int: "et helt tal",
+        float: "et tal",
+        list: "en liste",
+        dict: "en tabel",
+        bool: "sand eller falsk (true/false)",
+    }.get(typ, typ.__name__)
+
+
 def _describe(value: Any) -> str:
-    typ = type(value)
-    name = _TYPE_NAMES.get(typ, typ.__name__)
-    return f"{name} ({value!r})" if not isinstance(value, dict | list) else name
+    """'et helt tal (5)', 'en tekst ("Greve")', 'en liste': what a value is, in Danish."""
+    name = _article(type(value))
+    if isinstance(value, dict | list):
+        return name
+    shown = f'"{value}"' if isinstance(value, str) else str(value).lower()
+    return f"{name} ({shown})"

@@ -76,7 +76,7 @@ def follow_up(
     `submission-duplicate` when the validation did not already report them) are added to the
     returned Followup's validation, so that its error and warning counts are complete.
     """
-    participating = config.participating()
+    participating = config.participating(year)
     codes = frozenset(m.code for m in participating)
     submissions = list(validation.submissions)
     set_findings = list(validation.findings)

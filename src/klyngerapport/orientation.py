@@ -65,7 +65,7 @@ def generate_report(
     """Build the follow-up of `year` and write the XLSX report; returns both."""
     from klyngerapport import funding
     from klyngerapport.followup import follow_up
-    from klyngerapport.reference import load_population
+    from klyngerapport.population import for_year
     from klyngerapport.render.xlsx_report import write_report
     from klyngerapport.validation import validate_paths
 
@@ -84,7 +84,7 @@ def generate_report(
     if path.exists() and path.is_dir():
         raise OutputError(f"{path} er en mappe; angiv et filnavn med --output.")
     _check_output(path, folder, config)
-    population = load_population(config.population_source, config.quarter_for(year), config.base)
+    population = for_year(config, year)
     validation = validate_paths([folder], config, year, progress=progress, whole_year=True)
     sources = tuple(
         filter(None, (readable_source(s.path, config.base) for s in validation.submissions))

@@ -138,6 +138,8 @@ def funding(f: Funding, council: str) -> None:
         Text(f"Medfinansiering af de regionale klyngekontorer {f.year} ({council})", style="bold")
     )
     out.print(f.population.basis_text())
+    if f.population.rule_note:
+        out.print(f.population.rule_note)
     if not f.offices:
         out.print(
             f"Intet klyngekontor er aktivt i {f.year}, så der er ingen kommunal "
@@ -200,7 +202,7 @@ def funding(f: Funding, council: str) -> None:
     table.add_row(
         Text("I alt", style="bold"),
         "",
-        number(sum(m.population for m in f.municipalities)),
+        number(f.covered_population),
         number(sum(m.as_lead for m in f.municipalities)),
         number(sum(m.as_cofinancer for m in f.municipalities)),
         Text(number(f.total_municipal), style="bold"),
@@ -209,7 +211,10 @@ def funding(f: Funding, council: str) -> None:
     out.print(table)
     outside = [m.municipality.name for m in f.municipalities if not m.participating]
     if outside:
-        out.print(f"* Deltager ikke i medfinansieringen: {', '.join(outside)} (betaler 0 kr.).")
+        out.print(
+            f"* Deltager ikke i medfinansieringen: {', '.join(outside)} (betaler 0 kr.). "
+            "Folketal i alt er de deltagende kommuners."
+        )
 
     _grants(f)
     out.print()

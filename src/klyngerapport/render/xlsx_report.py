@@ -765,7 +765,9 @@ def _resume(f: Followup, ws: Any) -> _Layout:
         "Valideringsnoter", f"{f.errors} fejl og {f.warnings} advarsler (se fanen Valideringsnoter)"
     )
     layout.pair("Kommunal medfinansiering", _left(f.funding.total_municipal, MONEY))
-    layout.pair("Fordelingsnøgle", f.funding.population.basis_text())
+    layout.pair("Fordelingsnøgle", f.funding.population.basis_value())
+    if f.funding.population.rule_note:
+        layout.pair("Bemærk", f.funding.population.rule_note)
 
     layout.blank()
     reached = {m.code for o in f.offices for m in o.municipalities_reached}
@@ -999,7 +1001,7 @@ def _funding(f: Followup, ws: Any) -> _Layout:
     layout.table("tblFinansiering", columns, rows, freeze=True)
     layout.row(
         _bold("I alt"),
-        _bold(sum(m.population for m in funding.municipalities), COUNT),
+        _bold(funding.covered_population, COUNT),
         None,
         *(_bold(o.total, MONEY) for o in offices),
         _bold(sum(m.as_lead for m in funding.municipalities), MONEY),
@@ -1042,7 +1044,11 @@ def _funding(f: Followup, ws: Any) -> _Layout:
     layout.row(_bold("I alt"), _bold(funding.total_grants, MONEY))
 
     layout.blank()
-    layout.note(f"{basis}. Folketal fra {funding.population.source}.")
+    layout.note(
+        f"{basis}. Folketal fra {funding.population.source}. Folketal i alt er de "
+        "deltagende kommuners."
+        + (f" {funding.population.rule_note}" if funding.population.rule_note else "")
+    )
     return layout
 
 
@@ -1175,8 +1181,10 @@ def _sources(f: Followup, ws: Any) -> _Layout:
     layout.blank()
     layout.section("Grundlag")
     layout.pair("Konfiguration", f"{f.config_source.path} (SHA-256 {f.config_source.sha256})")
-    layout.pair("Fordelingsnøgle", f.funding.population.basis_text())
+    layout.pair("Fordelingsnøgle", f.funding.population.basis_value())
     layout.pair("Folketal fra", f.funding.population.source)
+    if f.funding.population.rule_note:
+        layout.pair("Bemærk", f.funding.population.rule_note)
     layout.pair("Værktøj", f"klyngerapport {f.tool_version}")
     layout.pair("Dannet", _left(f.generated, DATETIME))
     return layout
