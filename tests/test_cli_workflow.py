@@ -378,13 +378,64 @@ def test_generate_with_a_truncated_submission(work: Path, invoke: Invoke) -> Non
 
 
 def test_generate_replaces_the_existing_report(work: Path, invoke: Invoke) -> None:
-    """An old report of the year is replaced, and no temporary file is left beside it."""
+    """Its own report of the year is replaced, and no temporary file is left beside it."""
+    assert invoke("generate", str(YEAR)).exit_code == 0
+    before = (work / REPORT).read_bytes()
+    (work / SUBMISSIONS / f"foedevarer-{YEAR}.xlsx").unlink()
+    result = invoke("generate", str(YEAR))
+    assert result.exit_code == 1, result.output
+    assert (work / REPORT).read_bytes() != before
+    assert openpyxl.load_workbook(work / REPORT).sheetnames[0] == "Resumé"
+    assert [p.name for p in (work / "rapporter").iterdir()] == [REPORT.name]
+
+
+def test_generate_output_never_replaces_a_file_it_did_not_write(work: Path, invoke: Invoke) -> None:
+    """A file at the report's place that the tool did not write stays: exit 2, Danish reason."""
     (work / REPORT).parent.mkdir(exist_ok=True)
     (work / REPORT).write_bytes(b"gammel rapport")
     result = invoke("generate", str(YEAR))
-    assert result.exit_code == 0, result.output
-    assert openpyxl.load_workbook(work / REPORT).sheetnames[0] == "Resumé"
-    assert [p.name for p in (work / "rapporter").iterdir()] == [REPORT.name]
+    assert result.exit_code == 2
+    assert "ikke skrevet af klyngerapport" in result.stderr
+    assert (work / REPORT).read_bytes() == b"gammel rapport"
+
+
+def test_generate_output_at_another_years_submission_is_refused(work: Path, invoke: Invoke) -> None:
+    """`generate 2022 --output indberetninger/2023/bio-solutions-2023.xlsx` (issue #9): the
+    submission of another year stays byte for byte, exit 2."""
+    before = digests(work)
+    target = "indberetninger/2023/bio-solutions-2023.xlsx"
+    result = invoke("generate", str(YEAR), "--output", target)
+    assert result.exit_code == 2
+    assert "indberetningsmappe" in result.stderr
+    assert digests(work) == before
+    assert not (work / "indberetninger" / "2099").exists()
+    assert invoke("generate", str(YEAR), "--output", "indberetninger/2099/r.xlsx").exit_code == 2
+    assert not (work / "indberetninger" / "2099").exists()
+
+
+def test_generate_output_at_a_copied_submission_or_other_spreadsheet_is_refused(
+    work: Path, invoke: Invoke
+) -> None:
+    """Outside the submission folders too: a spreadsheet that is not a report is never replaced,
+    whatever its name."""
+    copy = work / "rapporter" / f"klyngerapport-{YEAR}.xlsx"
+    copy.parent.mkdir()
+    submission = work / "indberetninger" / "2023" / "bio-solutions-2023.xlsx"
+    copy.write_bytes(submission.read_bytes())
+    result = invoke("generate", str(YEAR))
+    assert result.exit_code == 2
+    assert "ikke skrevet af klyngerapport" in result.stderr
+    assert copy.read_bytes() == submission.read_bytes()
+
+
+def test_generate_output_at_another_years_report_is_refused(work: Path, invoke: Invoke) -> None:
+    """Its own outputs are replaced only for the same year."""
+    assert invoke("generate", "2021", "--output", "rapporter/r.xlsx").exit_code in (0, 1)
+    before = (work / "rapporter" / "r.xlsx").read_bytes()
+    result = invoke("generate", str(YEAR), "--output", "rapporter/r.xlsx")
+    assert result.exit_code == 2
+    assert "fil for 2021, ikke for 2022" in result.stderr
+    assert (work / "rapporter" / "r.xlsx").read_bytes() == before
 
 
 def test_generate_a_year_without_active_offices_exits_2(work: Path, invoke: Invoke) -> None:

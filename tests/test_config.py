@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,35 @@ def test_year_in_reports_path_is_replaced(tmp_path: Path) -> None:
         write(tmp_path, sample_with('reports = "rapporter"', 'reports = "rapporter/{year}"'))
     )
     assert cfg.reports_dir(2022) == tmp_path.resolve() / "rapporter" / "2022"
+
+
+def test_a_tilde_in_config_paths_is_the_home_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reports = "~/rapporter"` writes into the home folder, never into a folder named "~"."""
+    home = tmp_path / "hjem"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    text = sample_with('reports = "rapporter"', 'reports = "~/rapporter/{year}"')
+    text = text.replace('submissions = "indberetninger/{year}"', 'submissions = "~"', 1)
+    cfg = config.parse_file(write(tmp_path, text))
+    assert cfg.reports_dir(2022) == home / "rapporter" / "2022"
+    assert cfg.submissions_dir(2022) == home
+
+
+def test_a_tilde_in_the_population_source_is_the_home_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from klyngerapport.population import load_population
+
+    home = tmp_path / "hjem"
+    (home / "befolkning").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    bundled = Path(config.__file__).parent / "data" / "folk1a-region-sjaelland-2023K1.csv"
+    shutil.copy(bundled, home / "befolkning" / "folk1a.csv")
+    population = load_population("~/befolkning/folk1a.csv", "2023K1", tmp_path / "andet")
+    assert population.by_code == load_population("builtin:folk1a-2023K1", "2023K1").by_code
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,7 @@ SPEC_CODES = {
     "date-invalid",
     "date-outside-year",
     "date-as-text",
+    "date-after-cutoff",
     "row-duplicate",
     "name-missing",
     "number-as-text",

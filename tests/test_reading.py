@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import subprocess
 import sys
 import time
@@ -12,12 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from conftest import write_raw_ods, write_raw_xlsx
 from klyngerapport.reading import ooxml
 from klyngerapport.reading.safety import MAX_CELLS
-from klyngerapport.reading.sheet import FileProblem, RawSheet
+from klyngerapport.reading.sheet import FileProblem, RawSheet, cell_ref
 from klyngerapport.reading.workbook import open_workbook
 
 Convert = Callable[[Path, str], Path]
@@ -363,9 +366,78 @@ def read_in_child(path: Path) -> str:
     return done.stdout.strip()
 
 
-def test_the_fast_scan_proves_a_grid_within_the_limit() -> None:
-    """The byte scan lets A1:Z99999 through unexamined; that grid must be an allowed one."""
-    assert ooxml.PLAIN_CELLS <= MAX_CELLS
+def sheet_xml(refs: list[str]) -> bytes:
+    """A worksheet part with one numeric cell at each reference, one <row> per cell."""
+    cells = "".join(
+        f'<row r="{ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}"><c r="{ref}"><v>1</v></c></row>'
+        for ref in refs
+    )
+    return f'<worksheet xmlns="{MAIN}"><sheetData>{cells}</sheetData></worksheet>'.encode()
+
+
+def extent_of(refs: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """'fast' when the byte scan proves the grid small, 'walk' when it needs the exact walk
+    and that lets the sheet through, else the problem's code."""
+    path = write_raw_xlsx(
+        tmp_path / "ark.xlsx", {"Ark": sheet_xml(refs).decode()}, whole_sheet=True
+    )
+    walked: list[bool] = []
+    real_walk = ooxml._walk
+
+    def walk(*args: object, **kwargs: object) -> object:
+        walked.append(True)
+        return real_walk(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ooxml, "_walk", walk)
+    try:
+        ooxml.check_extent(path, "xl/worksheets/sheet1.xml", "Ark")
+    except FileProblem as problem:
+        return problem.code
+    return "walk" if walked else "fast"
+
+
+@pytest.mark.parametrize(
+    ("refs", "verdict"),
+    [
+        (["A1", "F99999"], "fast"),
+        (["A1", "F100000"], "fast"),  # six digits: the row that used to force the walk
+        (["A1", "F99999", "F100000", "F120001"], "fast"),
+        (["A1", "D1048576"], "fast"),  # 4 x 1048576 cells: within the limit
+        (["A1", "XFD1"], "fast"),  # the last column
+        (["A1", "XFD300"], "fast"),
+        (["A1", "E1048576"], "file-too-large"),  # 5 x 1048576 cells: over the limit
+        (["A1", "XFD1048576"], "file-too-large"),
+        (["A1", "a100000"], "walk"),  # lower case is measured, not trusted
+        (["A1", "A0100000"], "walk"),  # so is a leading zero
+    ],
+)
+def test_rows_past_99999_and_columns_past_z_keep_the_fast_scan(
+    refs: list[str], verdict: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The byte scan proves any valid reference up to XFD1048576 while the grid stays within
+    MAX_CELLS; past it the exact walk measures and refuses."""
+    assert extent_of(refs, monkeypatch, tmp_path) == verdict
+
+
+def test_a_sheet_written_row_by_row_past_row_100000_keeps_the_fast_scan(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    refs = [f"{column}{row}" for row in range(1, 120_002, 997) for column in "ABCDEF"]
+    assert extent_of([*refs, "F120001"], monkeypatch, tmp_path) == "fast"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 16_383), st.integers(1, 1_048_576)), min_size=1, max_size=40)
+)
+def test_the_fast_scan_never_passes_a_grid_over_the_limit(cells: list[tuple[int, int]]) -> None:
+    """Whatever the references, a sheet the byte scan lets through fits in MAX_CELLS."""
+    refs = [cell_ref(row, col) for col, row in cells]
+    plain, _ = ooxml._plainly_small(io.BytesIO(sheet_xml(refs)))
+    rows = max(row for _, row in cells) - min(row for _, row in cells) + 1
+    columns = max(col for col, _ in cells) - min(col for col, _ in cells) + 1
+    if plain:
+        assert rows * columns <= MAX_CELLS
 
 
 def test_two_far_apart_cells_are_refused_not_allocated(tmp_path: Path) -> None:

@@ -168,9 +168,9 @@ def _config(ctx: typer.Context) -> Config:
 
 
 def _print_json(document: Any) -> None:
-    import json
+    from klyngerapport.console import write_json
 
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    write_json(document)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -365,6 +365,42 @@ def generate(
     _run(ctx, job)
 
 
+@app.command(cls=DanishCommand, options_metavar="[TILVALG]")
+def export(
+    ctx: typer.Context,
+    year: int = typer.Argument(..., metavar="ÅR", help="Det sidste år, fx 2023."),
+    first: int | None = typer.Option(
+        None,
+        "--from",
+        metavar="ÅR",
+        help="Det første år (standard: kontraktperiodens første år).",
+    ),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        metavar="FIL",
+        help="CSV-filens navn (standard: <reports>/engagementer-FRA-ÅR.csv).",
+    ),
+) -> None:
+    """Skriv én CSV-række pr. virksomhedsengagement over årene (til effektmålinger)."""
+
+    def job() -> int:
+        from klyngerapport import export as export_
+        from klyngerapport.render import terminal
+
+        cfg = _config(ctx)
+        start = first if first is not None else export_.first_year(cfg, year)
+        path = output if output is not None else export_.default_path(cfg, start, year)
+        export_.check_output(path, cfg, start, year)
+        with _progress("Læser", False) as update:
+            result = export_.collect(cfg, start, year, progress=update)
+        export_.write(path, result)
+        terminal.export_done(_display(path), len(result.engagements), result.skipped)
+        return EXIT_DATA if result.skipped else EXIT_OK
+
+    _run(ctx, job)
+
+
 population_app = typer.Typer(
     cls=DanishGroup,
     options_metavar="[TILVALG]",
@@ -447,7 +483,17 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script and `python -m klyngerapport`.
 
     Click's usage errors come in English; they are caught here and said in Danish (exit 2).
+    Output never fails on the console's encoding or a closed pipe (console), and a stop signal
+    leaves no temporary file behind (atomic).
     """
+    from klyngerapport.atomic import stop_signals_unwind
+    from klyngerapport.console import prepared_streams
+
+    with prepared_streams(), stop_signals_unwind():
+        _main(argv)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         code = app(args=argv, prog_name="klyngerapport", standalone_mode=False)
     except _USAGE_ERROR as exc:

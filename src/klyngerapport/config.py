@@ -10,7 +10,7 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,8 @@ class Config:
     grants: tuple[Grant, ...]
     indicators: tuple[Indicator, ...]
     targets: dict[str, dict[int, dict[str, float]]]  # office id -> year -> indicator id -> target
+    # The cluster organisation's own contract with UFS (PRODUCT.md §10), same shape as targets.
+    national_targets: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
     submission: SubmissionSetup = SubmissionSetup()
 
     @property
@@ -77,9 +79,10 @@ class Config:
         return self.path.parent
 
     def resolve(self, template: str, year: int | None = None) -> Path:
+        from klyngerapport.paths import config_path
+
         text = template.replace("{year}", str(year)) if year is not None else template
-        path = Path(text)
-        return path if path.is_absolute() else self.base / path
+        return config_path(text, self.base)
 
     def submissions_dir(self, year: int) -> Path:
         return self.resolve(self.submissions, year)
@@ -110,6 +113,11 @@ class Config:
     def contract(self, office_id: str, year: int) -> list[tuple[Indicator, float]]:
         """The office's contract indicators for the year with their targets, in catalogue order."""
         targets = self.targets.get(office_id, {}).get(year, {})
+        return [(i, targets[i.id]) for i in self.indicators if i.id in targets]
+
+    def national_contract(self, office_id: str, year: int) -> list[tuple[Indicator, float]]:
+        """The office's national (UFS) indicators for the year with their targets, if any."""
+        targets = self.national_targets.get(office_id, {}).get(year, {})
         return [(i, targets[i.id]) for i in self.indicators if i.id in targets]
 
     def non_participating(self, year: int) -> tuple[Municipality, ...]:
@@ -317,7 +325,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "thresholds": ("partial",),
     "submission": ("deadline", "recipient", "email", "contact"),
 }
-_TOP = (*_SECTIONS, "office", "grant", "indicator", "targets")
+_TOP = (*_SECTIONS, "office", "grant", "indicator", "targets", "national_targets")
 _OFFICE_KEYS = ("id", "cluster", "strength", "lead", "years")
 _GRANT_KEYS = ("source", "recipient", "amount", "years", "purpose")
 _INDICATOR_KEYS = ("id", "name", "unit", "derive", "description")
@@ -353,12 +361,13 @@ class _Parser:
             ]
             index = int(found.group(2))
             start = headers[index] if index < len(headers) else 0
-        elif found := re.match(r"targets\.([a-z0-9-]+)", key):
+        elif found := re.match(r"(national_targets|targets)\.([a-z0-9-]+)", key):
+            section, office = found.group(1), re.escape(found.group(2))
             start = next(
                 (
                     n
                     for n, line in enumerate(self.lines)
-                    if re.match(rf"^\s*\[\s*targets\.{re.escape(found.group(1))}\s*\]", line)
+                    if re.match(rf"^\s*\[\s*{section}\.{office}\s*\]", line)
                 ),
                 0,
             )
@@ -509,6 +518,7 @@ class _Parser:
                     )
         grants = self.grants(data)
         targets = self.targets(data, offices, indicators, excluded)
+        national = self.targets(data, offices, indicators, excluded, "national_targets")
         return Config(
             path=self.path,
             region=self.get(region, "name", str, "region", "Region Sjælland"),
@@ -527,6 +537,7 @@ class _Parser:
             indicators=indicators,
             targets=targets,
             submission=self.submission(sections["submission"]),
+            national_targets=national,
         )
 
     def sources(self, population: dict[str, Any]) -> tuple[str, ...]:
@@ -702,15 +713,17 @@ class _Parser:
         offices: tuple[Office, ...],
         indicators: tuple[Indicator, ...],
         excluded: tuple[tuple[int | None, tuple[Municipality, ...]], ...],
+        section: str = "targets",
     ) -> dict[str, dict[int, dict[str, float]]]:
-        table = data.get("targets", {})
+        """[targets.<office>] or, with `section`, [national_targets.<office>]: checked alike."""
+        table = data.get(section, {})
         if not isinstance(table, dict):
-            raise self.fail("targets", "skal være en tabel [targets.<klyngekontor>].")
+            raise self.fail(section, f"skal være en tabel [{section}.<klyngekontor>].")
         office_ids = [o.id for o in offices]
         indicator_ids = [i.id for i in indicators]
         out: dict[str, dict[int, dict[str, float]]] = {}
         for office_id, years in table.items():
-            where = f"targets.{office_id}"
+            where = f"{section}.{office_id}"
             office = next((o for o in offices if o.id == office_id), None)
             if office is None:
                 raise self.fail(
@@ -755,7 +768,8 @@ class _Parser:
                     taking_part = len(municipalities().municipalities) - len(
                         _in_force(excluded, year)
                     )
-                    if indicator.derive == "municipalities" and target > taking_part:
+                    regional = section == "targets"
+                    if regional and indicator.derive == "municipalities" and target > taking_part:
                         raise self.fail(
                             iwhere,
                             f"målet {target:g} er større end de {taking_part} kommuner, "
@@ -765,7 +779,7 @@ class _Parser:
                 out[office_id][year] = checked
         for i, office in enumerate(offices):
             for year in range(office.first_year, office.last_year + 1):
-                if year not in out.get(office.id, {}):
+                if section == "targets" and year not in out.get(office.id, {}):
                     raise self.fail(
                         f"targets.{office.id}" if office.id in out else f"office[{i}].years",
                         f"{office.cluster} ({office.id}) er aktivt i {year}, men har ingen mål "

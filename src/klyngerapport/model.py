@@ -174,6 +174,7 @@ class Submission:
     indicators: tuple[IndicatorRow, ...] = ()
     companies: tuple[CompanyRow, ...] = ()
     findings: tuple[Finding, ...] = ()
+    national: tuple[IndicatorRow, ...] = ()  # the Nationale mål sheet (PRODUCT.md §10)
 
     @property
     def errors(self) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from klyngerapport import __version__
 from klyngerapport.config import Config
 from klyngerapport.errors import KlyngeError, OutputError
 from klyngerapport.model import Followup, SourceFile
+from klyngerapport.outputs import ensure_replaceable
 from klyngerapport.workspace import write_problem
 
 Progress = Callable[[int, int, str], None]
@@ -81,9 +83,8 @@ def generate_report(
             "Læg de indsendte filer dér, eller angiv mappen med --input.",
         )
     path = report_path(config, year, output)
-    if path.exists() and path.is_dir():
-        raise OutputError(f"{path} er en mappe; angiv et filnavn med --output.")
     _check_output(path, folder, config)
+    ensure_replaceable(path, year)
     population = for_year(config, year)
     validation = validate_paths([folder], config, year, progress=progress, whole_year=True)
     sources = tuple(
@@ -108,17 +109,35 @@ def generate_report(
 
 
 def _check_output(path: Path, folder: Path, config: Config) -> None:
-    """Refuse a report path that is not .xlsx or lies among the submissions (inputs stay)."""
+    """Refuse a report path that is not .xlsx or lies among the submissions of any year
+    (inputs stay)."""
     if path.suffix.lower() != ".xlsx":
         raise OutputError(
             f"Rapporten {path} skal have endelsen .xlsx.",
             "Angiv fx --output rapporter/klyngerapport.xlsx.",
         )
+    # Among submissions it could replace a submitted file, and would be read as one next time.
     if path.resolve().is_relative_to(folder.resolve()):
-        # It could replace a submitted file, and the next run would read it as a submission.
-        raise OutputError(
-            f"Rapporten {path} må ikke ligge i indberetningsmappen "
-            f"{display_path(folder, config.base)}: den kan overskrive en indsendt "
-            "fil og ville blive læst som en indberetning.",
-            "Vælg en anden placering med --output, fx i mappen rapporter.",
-        )
+        where = f"indberetningsmappen {display_path(folder, config.base)}"
+    elif in_submission_folder(path, config):
+        where = f"en indberetningsmappe ({config.submissions} for et år)"
+    else:
+        return
+    raise OutputError(
+        f"Rapporten {path} må ikke ligge i {where}: den kan overskrive en indsendt fil og "
+        "ville blive læst som en indberetning.",
+        "Vælg en anden placering med --output, fx i mappen rapporter.",
+    )
+
+
+def in_submission_folder(path: Path, config: Config) -> bool:
+    """Whether `path` lies in the submission folder of some year ([paths] submissions with
+    any year put in for {year}), whether or not that folder exists yet."""
+    template = config.submissions
+    if "{year}" not in template:
+        return path.resolve().is_relative_to(config.resolve(template).resolve())
+    placeholder = "KLYNGERAPPORTYEAR"
+    folder = str(config.resolve(template.replace("{year}", placeholder)).resolve())
+    pattern = re.compile(re.escape(folder).replace(placeholder, r"\d{4}"))
+    resolved = path.resolve()
+    return any(pattern.fullmatch(str(parent)) for parent in resolved.parents)

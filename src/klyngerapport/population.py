@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from klyngerapport.atomic import atomic_write
 from klyngerapport.errors import PopulationError
 from klyngerapport.model import Population, quarter_date_text
-from klyngerapport.paths import display_path
+from klyngerapport.paths import config_path, display_path
 from klyngerapport.reference import BUILTIN_SOURCES, builtin_population_text, municipalities
 
 if TYPE_CHECKING:
@@ -148,9 +148,7 @@ def read_sources(sources: list[str], base: Path | None) -> PopulationTable:
             quarters = _add(table, builtin_population_text(source), _BUILTIN_LABEL)
             table.searched.append((source, quarters))
             continue
-        path = Path(source).expanduser()
-        if base is not None and not path.is_absolute():
-            path = base / path
+        path = config_path(source, base) if base is not None else Path(source).expanduser()
         shown = _shown(path, base)
         if path.is_dir():
             files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())

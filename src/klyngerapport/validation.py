@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import gc
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -18,8 +19,13 @@ from pathlib import Path
 from klyngerapport.checks.companies import SHEET as COMPANIES
 from klyngerapport.checks.companies import check_companies
 from klyngerapport.checks.derived import derived_differences
+from klyngerapport.checks.indicators import (
+    NATIONAL_SHEET,
+    check_indicators,
+    contract_for,
+    national_contract_for,
+)
 from klyngerapport.checks.indicators import SHEET as INDICATORS
-from klyngerapport.checks.indicators import check_indicators, contract_for
 from klyngerapport.checks.messages import SEVERITY, finding
 from klyngerapport.checks.metadata import SHEET as METADATA
 from klyngerapport.checks.metadata import Metadata, check_metadata
@@ -40,16 +46,22 @@ Progress = Callable[[int, int, str], None]
 
 
 def validate_file(
-    path: Path, config: Config, year: int | None, display: str, keep_rows: bool = True
+    path: Path,
+    config: Config,
+    year: int | None,
+    display: str,
+    keep_rows: bool = True,
+    cutoff: dt.date | None = None,
 ) -> Submission:
     """Read and check one submission workbook. Never raises for what is in the file.
 
     `year` is the year asked for (None: the year the file states); `display` is how the file is
     named in findings. `keep_rows=False` leaves Submission.companies empty (checks only).
+    `cutoff` (generate --as-of): activities dated after it are errors.
     """
     try:
         with _collector_paused():
-            return _validate_workbook(path, config, year, display, keep_rows)
+            return _validate_workbook(path, config, year, display, keep_rows, cutoff)
     except FileProblem as problem:
         office_id, file_year = office_from_name(path, config, year)
         return Submission(
@@ -111,12 +123,18 @@ def _step(findings: list[Finding], display: str) -> Iterator[None]:
 
 
 def _validate_workbook(
-    path: Path, config: Config, year: int | None, display: str, keep_rows: bool
+    path: Path,
+    config: Config,
+    year: int | None,
+    display: str,
+    keep_rows: bool,
+    cutoff: dt.date | None,
 ) -> Submission:
     workbook = open_workbook(path)
     findings: list[Finding] = []
     meta: Metadata | None = None
     indicators: tuple[IndicatorRow, ...] = ()
+    national: tuple[IndicatorRow, ...] = ()
     companies: tuple[CompanyRow, ...] = ()
     try:
         # One sheet in memory at a time: each is dropped when its step ends.
@@ -140,6 +158,9 @@ def _validate_workbook(
                 indicators, found = check_indicators(sheet, display, config, office_id, the_year)
                 findings.extend(found)
         sheet = None
+        with _step(findings, display):
+            national, national_findings = _national(workbook, display, config, office_id, the_year)
+            findings.extend(national_findings)
         # A number reported for a derived indicator is compared with the count of the company
         # rows, which are then kept for this file even when the caller wants none.
         contract = contract_for(config, office_id, the_year) or []
@@ -149,7 +170,12 @@ def _validate_workbook(
             sheet = _sheet(workbook, COMPANIES, display, findings)
             if sheet is not None:
                 companies, found = check_companies(
-                    sheet, display, dates_year, participating, keep_rows or compare
+                    sheet,
+                    display,
+                    dates_year,
+                    participating,
+                    keep_rows or compare,
+                    cutoff,
                 )
                 findings.extend(found)
                 if compare:
@@ -173,7 +199,39 @@ def _validate_workbook(
         indicators=indicators,
         companies=companies,
         findings=tuple(findings),
+        national=national,
     )
+
+
+def _national(
+    workbook: Workbook, display: str, config: Config, office_id: str | None, year: int | None
+) -> tuple[tuple[IndicatorRow, ...], list[Finding]]:
+    """The Nationale mål sheet, read when the office has national targets for the year.
+
+    Without national targets the sheet is not needed and never loaded. Where there are some and
+    the sheet is absent, that is a warning, not an error (PRODUCT.md §10): the regional
+    follow-up does not depend on it. The spec names no code for it; it is `sheet-missing` with
+    severity warning and its own message.
+    """
+    if not national_contract_for(config, office_id, year):
+        return (), []
+    sheet = workbook.sheet(NATIONAL_SHEET)
+    if sheet is None:
+        office = config.office(office_id) if office_id else None
+        found = ", ".join(f'"{n}"' for n in workbook.sheet_names) or "ingen faner"
+        missing = finding(
+            "sheet-missing/national",
+            display,
+            sheet=NATIONAL_SHEET,
+            name=NATIONAL_SHEET,
+            found=found,
+            cluster=office.cluster if office else office_id,
+            office=office_id,
+            year=year,
+        )
+        return (), [dataclasses.replace(missing, severity="warning")]
+    rows, found_findings = check_indicators(sheet, display, config, office_id, year, national=True)
+    return rows, list(found_findings)
 
 
 def _problem_finding(display: str, problem: FileProblem) -> Finding:
@@ -269,6 +327,7 @@ def validate_paths(
     progress: Progress | None = None,
     whole_year: bool = False,
     keep_rows: bool = True,
+    cutoff: dt.date | None = None,
 ) -> Validation:
     """Check every workbook in `paths` (files or folders) for `year` (None: any year).
 
@@ -276,6 +335,7 @@ def validate_paths(
     a file is a submission-missing finding. `progress(done, total, name)` is called as files are
     checked. `keep_rows=False` checks without keeping the company rows (Submission.companies
     stays empty), so memory does not grow with the number of files: what `validate` wants.
+    `cutoff` (generate --as-of): activities dated after it are date-after-cutoff errors.
     """
     cwd = _cwd()
     files, rejected = collect_files(paths, cwd)
@@ -284,7 +344,9 @@ def validate_paths(
     for done, path in enumerate(files):
         if progress is not None:
             progress(done, total, path.name)
-        submissions.append(validate_file(path, config, year, display_path(path, cwd), keep_rows))
+        submissions.append(
+            validate_file(path, config, year, display_path(path, cwd), keep_rows, cutoff)
+        )
     if progress is not None:
         progress(total, total, "")
     submissions = _mark_duplicates(submissions, year, cwd)

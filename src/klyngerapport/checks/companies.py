@@ -70,12 +70,14 @@ def check_companies(
     year: int | None,
     participating: Iterable[Municipality],
     keep_rows: bool = True,
+    cutoff: dt.date | None = None,
 ) -> tuple[tuple[CompanyRow, ...], tuple[Finding, ...]]:
     """Read and check Virksomheder. Rows are kept when their CVR number is valid.
 
     `year` is the submission's year (None: dates are not checked against a year);
     `participating` are the municipalities whose companies count (others get a warning).
     `keep_rows=False` only checks: no CompanyRows are built (validate needs none).
+    `cutoff` (generate --as-of): an activity of the year dated after it is an error.
     """
     findings = SheetFindings(file, sheet.name)
     header = find_header(sheet, COLUMNS, findings)
@@ -176,6 +178,25 @@ def check_companies(
                 value=v,
                 date=format_date(other_year[v]),
                 year=year,
+            ),
+        )
+    if cutoff is not None:
+        # A date outside the year already has its error; only the year's own dates are compared.
+        late = {
+            v: d
+            for v, d in date_of.items()
+            if d is not None and d > cutoff and (year is None or d.year == year)
+        }
+        report.each(
+            date,
+            late,
+            lambda row, v: findings.add(
+                "date-after-cutoff",
+                row,
+                date.col,
+                value=v,
+                date=format_date(late[v]),
+                cutoff=format_date(cutoff),
             ),
         )
 

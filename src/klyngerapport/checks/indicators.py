@@ -16,6 +16,7 @@ from klyngerapport.model import Finding, Indicator, IndicatorRow
 from klyngerapport.reading.sheet import RawSheet, cell_ref
 
 SHEET = "Indikatorer"
+NATIONAL_SHEET = "Nationale mål"  # the cluster's national (UFS) results, PRODUCT.md §10
 COLUMNS = Columns(
     names={
         "ID": ("Indikator-id", "Indikatorid"),
@@ -46,19 +47,41 @@ def contract_for(
     return config.contract(office_id, year)
 
 
+def national_contract_for(
+    config: Config, office_id: str | None, year: int | None
+) -> list[tuple[Indicator, float]]:
+    """The office's national (UFS) contract for the year; empty when there is none."""
+    if contract_for(config, office_id, year) is None:
+        return []
+    assert office_id is not None and year is not None  # contract_for checked both
+    return config.national_contract(office_id, year)
+
+
 def check_indicators(
-    sheet: RawSheet, file: str, config: Config, office_id: str | None, year: int | None
+    sheet: RawSheet,
+    file: str,
+    config: Config,
+    office_id: str | None,
+    year: int | None,
+    national: bool = False,
 ) -> tuple[tuple[IndicatorRow, ...], tuple[Finding, ...]]:
     """Read and check Indikatorer against the office's contract for `year`.
 
     Without a known contract (office or year unknown) results are still read and checked, but
-    rows are not compared with a contract.
+    rows are not compared with a contract. `national`: the sheet is Nationale mål, checked the
+    same way against the national contract, except that every result is a reported number (the
+    Virksomheder sheet lists the regional office's companies: nothing national is derived).
     """
     findings = SheetFindings(file, sheet.name)
     header = find_header(sheet, COLUMNS, findings)
     if header is None:
         return (), tuple(findings.items)
-    contract = contract_for(config, office_id, year)
+    contract = (
+        national_contract_for(config, office_id, year)
+        if national
+        else contract_for(config, office_id, year)
+    )
+    variant = "/national" if national else ""
     targets = {i.id: (i, t) for i, t in contract} if contract is not None else {}
     catalogue = {i.id: i for i in config.indicators}
     col = header.columns
@@ -102,7 +125,7 @@ def check_indicators(
         if contract is not None and ident not in targets:
             known_ids = list(targets)
             findings.add(
-                "indicator-unknown",
+                "indicator-unknown" + variant,
                 row,
                 c_id,
                 value=raw_id,
@@ -113,7 +136,7 @@ def check_indicators(
             )
             continue
         indicator = targets[ident][0] if ident in targets else catalogue.get(ident)
-        derived = indicator is not None and indicator.derived
+        derived = indicator is not None and indicator.derived and not national
         result = _result(sheet, row, c_result, ident, derived, findings)
 
         target: float | None = None
@@ -133,7 +156,7 @@ def check_indicators(
                     )
                 elif target is None or abs(target - contract_target) > _TOLERANCE:
                     findings.add(
-                        "target-differs",
+                        "target-differs" + variant,
                         row,
                         c_target,
                         value=raw_target,
@@ -144,8 +167,10 @@ def check_indicators(
         rows.append(IndicatorRow(ident, row, target, result, comment, cell_ref(row, c_result)))
 
     for indicator, _ in contract or ():
-        if indicator.id not in first_row and not indicator.derived:
-            findings.add("result-missing/no-row", indicator=indicator.id, name=indicator.name)
+        if indicator.id not in first_row and (national or not indicator.derived):
+            findings.add(
+                "result-missing/no-row" + variant, indicator=indicator.id, name=indicator.name
+            )
     return tuple(rows), tuple(findings.items)
 
 

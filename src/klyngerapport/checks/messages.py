@@ -46,6 +46,7 @@ SEVERITY: Final[dict[str, Severity]] = {
     "date-invalid": "error",
     "date-outside-year": "error",
     "date-as-text": "warning",
+    "date-after-cutoff": "error",
     "row-duplicate": "warning",
     "name-missing": "warning",
     "number-as-text": "warning",
@@ -66,6 +67,12 @@ _TEMPLATES: Final[dict[str, str]] = {
     "sheet-missing": (
         'Fanen "{name}" mangler (filen har: {found}). Brug skabelonen fra "klyngerapport '
         'template", og omdøb eller slet ikke fanerne.'
+    ),
+    "sheet-missing/national": (
+        'Fanen "{name}" mangler (filen har: {found}). {cluster} har en national resultatkontrakt '
+        'med mål for {year}; skriv klyngens nationale resultater i fanen "{name}" fra skabelonen '
+        '("klyngerapport template {year} --office {office}"). De regionale tal bruges som '
+        "indberettet."
     ),
     "column-missing": (
         'Kolonnen "{column}" mangler i overskriftsrækken (række {header_row}). Tilføj kolonnen '
@@ -119,6 +126,10 @@ _TEMPLATES: Final[dict[str, str]] = {
         'Indikatoren "{value}" står ikke i resultatkontrakten for {office} {year} og indgår '
         "ikke i opfølgningen.{suggest} Kontraktens indikatorer: {known}."
     ),
+    "indicator-unknown/national": (
+        'Indikatoren "{value}" står ikke i den nationale resultatkontrakt (UFS) for {office} '
+        "{year} og indgår ikke i opfølgningen.{suggest} De nationale indikatorer: {known}."
+    ),
     "indicator-unknown/no-id": (
         "Rækken har intet ID og indgår ikke i opfølgningen. Skriv indikatorens ID i kolonnen "
         '"ID", eller slet rækken.'
@@ -134,6 +145,10 @@ _TEMPLATES: Final[dict[str, str]] = {
     "result-missing/no-row": (
         "Indikatoren {indicator} ({name}) står i resultatkontrakten, men mangler i fanen. Tilføj "
         "en række med ID {indicator} og årets resultat."
+    ),
+    "result-missing/no-row/national": (
+        "Indikatoren {indicator} ({name}) står i den nationale resultatkontrakt (UFS), men mangler "
+        "i fanen. Tilføj en række med ID {indicator} og klyngens nationale resultat for året."
     ),
     "result-not-number": (
         'Resultatet "{value}" for {indicator} er ikke et tal. Skriv kun tallet, fx 40 – ikke '
@@ -153,6 +168,10 @@ _TEMPLATES: Final[dict[str, str]] = {
     "target-differs": (
         "Målet {value} for {indicator} er ikke resultatkontraktens mål ({target}). Kontraktens "
         "mål bruges; Mål-kolonnen skal ikke ændres."
+    ),
+    "target-differs/national": (
+        "Målet {value} for {indicator} er ikke den nationale resultatkontrakts mål ({target}). "
+        "Kontraktens mål bruges; Mål-kolonnen skal ikke ændres."
     ),
     "target-differs/blank": (
         "Målet for {indicator} er tomt i filen. Resultatkontraktens mål ({target}) bruges."
@@ -216,6 +235,11 @@ _TEMPLATES: Final[dict[str, str]] = {
     "date-outside-year": (
         "Datoen {date} ligger ikke i {year}. Indberetningen for {year} må kun have aktiviteter "
         "fra 01-01-{year} til 31-12-{year}."
+    ),
+    "date-after-cutoff": (
+        "Aktiviteten er dateret {date}, efter opgørelsesdatoen {cutoff} (generate --as-of). "
+        "Status pr. {cutoff} kan kun have aktiviteter til og med {cutoff}: ret datoen, hvis den "
+        "er forkert, eller lav opgørelsen pr. en senere dato."
     ),
     "date-as-text": (
         'Datoen "{value}" er skrevet som tekst; læst som {date}. Skriv den som en rigtig dato '

@@ -3,8 +3,9 @@ formula cells without a calculated value and its cells that show an Excel error.
 
 calamine builds a dense grid spanning a sheet's first to last cell, so one value typed in XFD1048576
 next to one in A1 asks for 17 billion cells and aborts the process. `check_extent` bounds that grid
-before calamine runs: a fast byte scan proves the common case (every cell reference in A1:Z99999)
-and only an unusual sheet pays for an exact walk with expat.
+before calamine runs: a fast byte scan proves the common case (every cell has a plain reference
+inside a box of at most MAX_CELLS, at any row up to 1048576 and any column up to XFD) and only an
+unusual sheet pays for an exact walk with expat.
 
 A formula cell that was never calculated (files written by scripts and some web tools) carries no
 value, so calamine reads it as empty; `formulas_without_value` finds such cells so a check can say
@@ -28,7 +29,7 @@ from defusedxml import ElementTree
 
 from klyngerapport.reading import problems
 from klyngerapport.reading.safety import MAX_CELLS
-from klyngerapport.reading.sheet import CellScan, cell_ref
+from klyngerapport.reading.sheet import CellScan, cell_ref, column_letters
 
 MAX_PACKAGE_PART = 20_000_000  # bytes of workbook.xml or its relationships, parsed in one go
 
@@ -41,16 +42,17 @@ _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 _CHUNK = 1 << 20
 _OVERLAP = 32  # longer than any match of the patterns below
 
-# A cell tag that does not start with a plain reference ` r="A1"`: one letter and one to five
-# digits, one space before it. That catches cells without a reference, with another attribute
-# first or oddly spaced or quoted, and references beyond column Z or row 99999. The first
-# alternative passes other tags (<col>, <cfRule>, ...); one pass, one literal to search for.
-_UNUSUAL_CELL = re.compile(rb'<c(?![\w.:-]| r="[A-Za-z][0-9]{1,5}")')
-# A cell tag with a namespace prefix, which the pattern above cannot see.
+# The byte scan proves that every cell tag starts with a plain reference ` r="A1"` (one space, then
+# one to three capital letters and a row without leading zeros) inside a box A1:<column><row>. The
+# box starts as A1:A256 and grows, a few times at most, as cells outside it turn up; a cell tag
+# without such a reference (no reference, another attribute first, odd spacing or quoting, lower
+# case) sends the sheet to the exact walk. The first alternative of the pattern passes other tags
+# (<col>, <cfRule>, ...): one pass, one literal to search for.
+_PLAIN_REF = re.compile(rb' r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
+_FIRST_ROWS = 256
+_MAX_GROWTH = 64  # boxes tried before the walk is cheaper than more patterns
+# A cell tag with a namespace prefix, which the box pattern cannot see.
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
-# Without unusual cells, every cell lies in A1:Z99999: a grid of at most PLAIN_CELLS, which must
-# stay within MAX_CELLS for the fast scan to prove anything.
-PLAIN_CELLS = 26 * 99_999
 
 # What makes a sheet worth the exact walk: a formula element, plain or prefixed, or an error cell
 # (t="e", also typed without a formula). Separate patterns because each then starts with a
@@ -58,8 +60,7 @@ PLAIN_CELLS = 26 * 99_999
 _FORMULA_OR_ERROR = (
     re.compile(rb"<f[\s/>]"),
     re.compile(rb":f[\s/>]"),
-    re.compile(rb't="e"'),
-    re.compile(rb"t='e'"),
+    re.compile(rb"t=[\"']e[\"']"),
 )
 
 
@@ -121,28 +122,96 @@ def check_extent(path: Path, part: str, sheet: str) -> bool:
 
 
 def _plainly_small(stream: IO[bytes]) -> tuple[bool, bool]:
-    """(every cell lies in A1:Z99999, the sheet has a formula or error cell) from one byte scan.
+    """(every cell lies in a box of at most MAX_CELLS, the sheet has a formula or error cell)
+    from one byte scan.
 
     The first is False as soon as a byte scan cannot prove it (look closer); the second is then
     True (not known).
     """
+    box = _Box()
     tail = b""
     has_formula = False
-    while chunk := stream.read(_CHUNK):
+    while True:
+        chunk = stream.read(_CHUNK)
         buffer = tail + chunk
         # A match starting in the last _OVERLAP bytes may need bytes not read yet; it is looked
         # at again, complete, at the start of the next buffer.
-        decided = len(buffer) - _OVERLAP
-        for pattern in (_UNUSUAL_CELL, _PREFIXED_CELL):
-            match = pattern.search(buffer)
-            if match and match.start() < decided:
+        decided = len(buffer) - _OVERLAP if chunk else len(buffer)
+        position = 0
+        while (match := box.outside.search(buffer, position)) and match.start() < decided:
+            if not box.grow(_PLAIN_REF.match(buffer, match.start() + 2)):
                 return False, True
+            position = match.start()
+        match = _PREFIXED_CELL.search(buffer)
+        if match and match.start() < decided:
+            return False, True
         if not has_formula:
             has_formula = any(pattern.search(buffer) for pattern in _FORMULA_OR_ERROR)
+        if not chunk:
+            return True, has_formula
         tail = buffer[max(decided, 0) :]
-    if _UNUSUAL_CELL.search(tail) or _PREFIXED_CELL.search(tail):
-        return False, True
-    return True, has_formula or any(pattern.search(tail) for pattern in _FORMULA_OR_ERROR)
+
+
+class _Box:
+    """A1:<columns><rows>, the box every cell reference seen so far lies in."""
+
+    def __init__(self) -> None:
+        self.columns = 1
+        self.rows = _FIRST_ROWS
+        self.grown = 0
+        self.outside = _outside(self.columns, self.rows)
+
+    def grow(self, ref: re.Match[bytes] | None) -> bool:
+        """Take in a cell outside the box: False when the scan cannot prove a small grid.
+
+        Each side grows at least twofold while the box stays within MAX_CELLS, so a sheet
+        written row by row needs a few dozen boxes at most. The box never shrinks: the cells
+        before lie anywhere in it.
+        """
+        if ref is None or self.grown >= _MAX_GROWTH:
+            return False
+        self.grown += 1
+        columns, rows = self.columns, self.rows
+        column, row = _column(ref[1].decode()) + 1, int(ref[2])
+        if column > columns:
+            columns = max(column, min(2 * columns, MAX_CELLS // rows))
+        if row > rows:
+            rows = max(row, min(2 * rows, MAX_CELLS // columns))
+        if columns * rows > MAX_CELLS:
+            return False
+        self.columns, self.rows = columns, rows
+        self.outside = _outside(columns, rows)
+        return True
+
+
+def _outside(columns: int, rows: int) -> re.Pattern[bytes]:
+    """A cell tag without a plain reference inside A1:<columns><rows>, or another tag."""
+    letters = _at_most(column_letters(columns - 1), "A", "A")
+    digits = _at_most(str(rows), "1", "0")
+    return re.compile(f'<c(?![\\w.:-]| r="{letters}{digits}")'.encode())
+
+
+def _at_most(bound: str, first: str, low: str) -> str:
+    """A regex for the strings up to `bound` in the order of column letters and row numbers:
+    shorter ones first, then character by character. `first` is the lowest first character
+    (no leading zeros), `low` the lowest other one; the highest is "Z" or "9"."""
+    high = "Z" if low == "A" else "9"
+    size = len(bound)
+    parts = []
+    if size > 1:
+        parts.append(f"{_range(first, high)}{_range(low, high)}{{0,{size - 2}}}")
+    for index, char in enumerate(bound[:-1]):
+        lowest = first if index == 0 else low
+        if char > lowest:
+            rest = size - index - 1
+            parts.append(f"{bound[:index]}{_range(lowest, chr(ord(char) - 1))}")
+            parts[-1] += f"{_range(low, high)}{{{rest}}}"
+    parts.append(bound[:-1] + _range(first if size == 1 else low, bound[-1]))
+    return "(?:" + "|".join(parts) + ")"
+
+
+def _range(low: str, high: str) -> str:
+    return low if low == high else f"[{low}-{high}]"
 
 
 # --- formulas and errors ------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from klyngerapport.reference import municipalities
 SHEET_INFO = "Indberetning"
 SHEET_INDICATORS = "Indikatorer"
 SHEET_COMPANIES = "Virksomheder"
+SHEET_NATIONAL = "Nationale mål"  # only where the office has national (UFS) targets for the year
 SHEET_LISTS = "Lister"
 
 INFO_LABELS = ("Klyngekontor", "År", "Kontaktperson", "E-mail", "Dato")
@@ -115,6 +116,8 @@ def build_template(config: Config, office: Office, year: int) -> Any:
     wb = Workbook()
     _info_sheet(wb.active, config, office, year)
     _indicator_sheet(wb.create_sheet(SHEET_INDICATORS), config, office, year)
+    if config.national_contract(office.id, year):
+        _indicator_sheet(wb.create_sheet(SHEET_NATIONAL), config, office, year, national=True)
     _company_sheet(wb.create_sheet(SHEET_COMPANIES), config, year)
     _list_sheet(wb, wb.create_sheet(SHEET_LISTS))
     wb.active = 0
@@ -273,27 +276,37 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
     _protect(ws)
 
 
-def _indicator_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
+def _indicator_sheet(
+    ws: Any, config: Config, office: Office, year: int, national: bool = False
+) -> None:
+    """Indikatorer, or with `national` the Nationale mål sheet: the same table, the national
+    contract's indicators, and every result reported (nothing national is counted from
+    Virksomheder, which lists the regional office's companies)."""
     _sheet_line(
         ws,
-        f"Her: årets resultat for {year} pr. indikator i resultatkontrakten – skriv i de gule "
-        "felter.",
+        f"Her: klyngens nationale resultat for {year} pr. indikator i kontrakten med UFS – skriv "
+        "i de gule felter."
+        if national
+        else f"Her: årets resultat for {year} pr. indikator i resultatkontrakten – skriv i de "
+        "gule felter.",
     )
     _header(ws, (*INDICATOR_HEADERS, DESCRIPTION_HEADER), widths=(9, 40, 8, 13, 20, 30, 52))
+    whose = "Klyngens nationale resultat (kontrakten med UFS)" if national else "Årets resultat"
     reported = _validation(
         "decimal",
         operator="greaterThanOrEqual",
         formula1="0",
         promptTitle="Resultat",
-        prompt=f"Årets resultat for {year} som et tal, fx 12 eller 1250000. "
+        prompt=f"{whose} for {year} som et tal, fx 12 eller 1250000. "
         "Forklaringer skrives i Bemærkning.",
         errorTitle="Ugyldigt resultat",
         error="Resultatet skal være et tal, der er 0 eller større (fx 1250000 – ikke "
         '"ca. 40" eller tekst).',
     )
-    for row, (indicator, target) in enumerate(
-        config.contract(office.id, year), start=HEADER_ROW + 1
-    ):
+    contract = (
+        config.national_contract(office.id, year) if national else config.contract(office.id, year)
+    )
+    for row, (indicator, target) in enumerate(contract, start=HEADER_ROW + 1):
         ws.cell(row, 1, indicator.id)
         ws.cell(row, 2, indicator.name).alignment = _WRAP_TOP
         ws.cell(row, 3, indicator.unit)
@@ -305,7 +318,7 @@ def _indicator_sheet(ws: Any, config: Config, office: Office, year: int) -> None
             cell = ws.cell(row, col)
             cell.border = _BOX
             cell.font = _PLAIN
-        if indicator.derived:
+        if indicator.derived and not national:
             result.value = DERIVED_TEXT
             result.font = _NOTE_FONT
             result.fill = _LOCKED_FILL

@@ -407,3 +407,11 @@ def followup(f: Followup, report: str) -> None:
         )
     out.print()
     out.print(Text(f"Rapport skrevet: {report}", style="bold"))
+
+
+def export_done(path: str, rows: int, skipped: tuple[str, ...]) -> None:
+    """What `export` wrote, and on stderr what it left out."""
+    for line in skipped:
+        _err.print(Text("Ikke med: ", style="bold red") + Text(line), soft_wrap=True)
+    engagements = "1 engagement" if rows == 1 else f"{number(rows)} engagementer"
+    _out.print(Text(f"Skrev {path} ({engagements})", style="bold"), soft_wrap=True)

@@ -67,6 +67,7 @@ from klyngerapport.model import (
     IndicatorRow,
     OfficeOutcome,
 )
+from klyngerapport.outputs import output_marker
 
 SHEETS = (
     "Resumé",
@@ -147,6 +148,8 @@ def _fill(wb: Any, f: Followup) -> None:
         "dannet ud fra klyngekontorernes indberetninger."
     )
     props.keywords = f"klyngekontorer; {f.region}; {f.council}; {f.year}"
+    # Marks the file as this tool's report of the year: generate may replace it (outputs.py).
+    props.identifier = output_marker(f.year)
     props.language = "da-DK"
     props.created = props.modified = _utc(f.generated)
 
