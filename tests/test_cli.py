@@ -110,6 +110,8 @@ def test_unexpected_error_is_one_line_without_debug(
         (["fundin", "2022"], 'Ukendt kommando "fundin". Mente du "funding"?'),
         (["funding", "2022", "--jsn"], "Ukendt tilvalg --jsn. Mente du --json?"),
         (["funding", "2022", "2023"], "For mange argumenter: 2023."),
+        # validate "": not the current folder (Path("") is "."), a usage error
+        (["validate", ""], "Ugyldig værdi for [STI]...: en tom sti er hverken en fil eller"),
     ],
 )
 def test_usage_errors_are_danish_with_exit_2(argv: list[str], expected: str) -> None:

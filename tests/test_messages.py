@@ -16,6 +16,8 @@ SPEC_CODES = {
     "file-too-large",
     "file-unsupported",
     "sheet-missing",
+    "sheet-ambiguous",
+    "cell-merged",
     "column-missing",
     "office-missing",
     "office-unknown",
@@ -46,6 +48,7 @@ SPEC_CODES = {
 }
 WARNINGS = {
     "indicator-unknown",
+    "cell-merged",
     "target-differs",
     "derived-differs",
     "municipality-outside",

@@ -54,6 +54,9 @@ class FakeWorkbook:
             (s for n, s in self._sheets.items() if n.strip().casefold() == name.casefold()), None
         )
 
+    def matching(self, name: str) -> list[str]:
+        return [n for n in self._sheets if n.strip().casefold() == name.casefold()]
+
     def close(self) -> None:
         self.closed = True
 

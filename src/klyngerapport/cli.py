@@ -267,6 +267,16 @@ def template(
     _run(ctx, job)
 
 
+def _path_argument(text: str) -> Path:
+    # Path("") is the current folder: an empty argument (an unset shell variable, "") must not
+    # quietly validate whatever lies there.
+    if not text.strip():
+        error = typer.BadParameter("empty path")
+        error.danish = "en tom sti er hverken en fil eller en mappe."  # type: ignore[attr-defined]
+        raise error
+    return Path(text)
+
+
 @app.command(cls=DanishCommand, options_metavar="[TILVALG]")
 def validate(
     ctx: typer.Context,
@@ -274,6 +284,7 @@ def validate(
         None,
         metavar="[STI]...",
         help="Filer eller mapper. Standard: indberetningsmappen for --year.",
+        parser=_path_argument,
     ),
     year: int | None = typer.Option(
         None, "--year", metavar="ÅR", help="Året, filerne skal gælde (kræves uden STI)."
@@ -457,6 +468,8 @@ def usage_message(exc: Exception) -> tuple[str, str]:
         return f"Ukendt tilvalg {getattr(exc, 'option_name', '')}.{guess}", hint
     if kind == "MissingParameter":
         return f"{name or 'Et argument'} mangler.", hint
+    if kind == "BadParameter" and (own := getattr(exc, "danish", None)):
+        return f"Ugyldig værdi for {name or 'et argument'}: {own}", hint
     if kind == "BadParameter":
         wanted = _TYPE_NAMES.get(getattr(getattr(param, "type", None), "name", ""), "")
         detail = f" Det skal være {wanted}." if wanted else ""

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import suppress
 from pathlib import Path
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
-    """Relative to the current folder where possible, else as given."""
+    """Relative to the current folder where possible, else as given; always readable text."""
     try:
         here = (cwd or Path.cwd()).resolve()
-        return str(path.resolve().relative_to(here))
+        return readable(str(path.resolve().relative_to(here)))
     except (ValueError, OSError):
-        return str(path)
+        return readable(str(path))
+
+
+def readable(name: str) -> str:
+    """A file name as text a person can read and JSON can hold.
+
+    A name that is not UTF-8 (Latin-1 bytes left by unzip or an old Windows tool, e.g. 0xF8 for
+    "ø") reaches Python with surrogate escapes; it is shown decoded as Windows-1252, the encoding
+    such names come in, so "f\udcf8devarer" reads "fødevarer".
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+        return raw.decode("cp1252", "replace")
 
 
 def config_path(text: str, base: Path) -> Path:

@@ -22,14 +22,25 @@ BUILTIN_SOURCES = {BUILTIN_POPULATION: "folk1a-region-sjaelland-2023K1.csv"}
 
 _ASCII_FOLD = (("æ", "ae"), ("ø", "oe"), ("å", "aa"))
 _QUARTER = re.compile(r"^(\d{4})K([1-4])$")
-_CODE = re.compile(r"\d{1,4}(\.0+)?")
+_CODE = re.compile(r"\d{1,4}([.,]0+)?")
+# Invisible characters from copy-paste (zero-width space, joiners, BOM, soft hyphen) are dropped;
+# hyphens and dashes count as spaces ("Lyngby Taarbæk", "Høje–Taastrup").
+_FOLD_CHARS = str.maketrans(
+    {
+        **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
+        **dict.fromkeys("-\u2010\u2011\u2012\u2013\u2014\u2212", " "),
+    }
+)
+_SUFFIX = re.compile(r"\s+(?:regions)?kommune$")
+_PREFIX = re.compile(r"^kommune\s+")
 
 
 def fold(name: str) -> str:
-    """Normalise a municipality name for matching: NFC, case, ' Kommune', æ/ø/å as ae/oe/aa."""
-    text = unicodedata.normalize("NFC", name).strip().casefold()
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"\s+kommune$", "", text)
+    """Normalise a municipality name for matching: NFC, case, invisible characters, hyphens as
+    spaces, ' Kommune' / ' Regionskommune', æ/ø/å as ae/oe/aa."""
+    text = unicodedata.normalize("NFC", name).translate(_FOLD_CHARS).casefold()
+    text = " ".join(text.split())
+    text = _PREFIX.sub("", _SUFFIX.sub("", text))
     for letter, ascii_ in _ASCII_FOLD:
         text = text.replace(letter, ascii_)
     return text
@@ -45,6 +56,13 @@ class MunicipalityIndex:
             # Exact spellings and codes first: the common case is a dictionary hit.
             for key in (m.name, fold(m.name), str(m.code), f"{m.code:04d}", m.code, float(m.code)):
                 self._by_key[key] = m
+        # The genitive Danes write before "Kommune" ("Københavns Kommune", "Bornholms
+        # Regionskommune") and its reverse ("Vesthimmerland" for Vesthimmerlands): a variant
+        # never takes a key that is another municipality's name.
+        for m in items:
+            folded = fold(m.name)
+            variant = folded[:-1] if folded.endswith("s") else folded + "s"
+            self._by_key.setdefault(variant, m)
 
     def match(self, value: object) -> Municipality | None:
         """A municipality by name ('Næstved', 'naestved kommune') or code (370, '0370', 370.0)."""
@@ -57,8 +75,9 @@ class MunicipalityIndex:
         if isinstance(value, float | int):
             return None
         key = str(value).strip()
-        key = str(int(float(key))) if _CODE.fullmatch(key) else fold(key)
-        return self._by_key.get(key)
+        if _CODE.fullmatch(key):
+            return self._by_key.get(str(int(float(key.replace(",", ".")))))
+        return self._by_key.get(fold(key))
 
     def by_code(self, code: int) -> Municipality:
         found = self._by_key.get(code)

@@ -34,11 +34,11 @@ from klyngerapport.errors import KlyngeError
 from klyngerapport.model import CompanyRow, Finding, IndicatorRow, Submission, Validation
 from klyngerapport.paths import display_path
 from klyngerapport.reading import problems
-from klyngerapport.reading.safety import is_skipped
+from klyngerapport.reading.safety import SUFFIX_FORMATS, is_skipped
 from klyngerapport.reading.sheet import FileProblem, RawSheet, Workbook
 from klyngerapport.reading.workbook import open_workbook
 
-SUPPORTED = (".xlsx", ".xlsm", ".xls", ".ods")
+SUPPORTED = tuple(SUFFIX_FORMATS)
 Progress = Callable[[int, int, str], None]
 
 
@@ -190,10 +190,18 @@ def _validate_workbook(
         workbook.close()
     # The same crash in every step is one finding.
     findings = sorted(dict.fromkeys(findings), key=Finding.sort_key)
+    file_year = meta.year if meta else None
+    if office_id is None:
+        # Indberetning could not be read or names no known office: the file is still there,
+        # so a name like "bio-solutions-2022.xlsx" makes it that office's (with its errors),
+        # never a missing submission.
+        office_id, name_year = office_from_name(path, config, year)
+        if file_year is None:
+            file_year = name_year
     return Submission(
         path,
         office_id,
-        meta.year if meta else None,
+        file_year,
         contact=meta.contact if meta else "",
         email=meta.email if meta else "",
         indicators=indicators,
@@ -244,6 +252,12 @@ def _crash_finding(display: str, exc: Exception) -> Finding:
 
 
 def _sheet(workbook: Workbook, name: str, display: str, findings: list[Finding]) -> RawSheet | None:
+    matching = workbook.matching(name)
+    if len(matching) > 1:
+        # "Virksomheder" and "Virksomheder " both match: which one holds the data is a guess.
+        names = ", ".join(f'"{n}"' for n in matching[:-1]) + f' og "{matching[-1]}"'
+        findings.append(finding("sheet-ambiguous", display, sheet=name, name=name, names=names))
+        return None
     sheet = workbook.sheet(name)
     if sheet is None:
         found = ", ".join(f'"{n}"' for n in workbook.sheet_names) or "ingen faner"
@@ -267,6 +281,9 @@ def collect_files(
     rejected: list[Submission] = []
     seen: set[Path] = set()
     for given in paths:
+        if given.is_symlink() and not given.exists():
+            rejected.append(_not_a_file(given, display_path(given, cwd)))
+            continue
         if not given.exists():
             raise KlyngeError(
                 f"{given} findes ikke.", "Tjek stavningen, og angiv filer eller mapper, der findes."
@@ -279,6 +296,8 @@ def collect_files(
             seen.add(key)
             if path.suffix.lower() in SUPPORTED and path.is_file():
                 files.append(path)
+            elif _is_special(path):
+                rejected.append(_not_a_file(path, display_path(path, cwd)))
             else:
                 rejected.append(_unsupported(path, display_path(path, cwd)))
     return files, rejected
@@ -308,8 +327,32 @@ def _walk(folder: Path, visited: set[Path]) -> Iterator[Path]:
             # A linked folder is not followed: it may lead anywhere (up the tree, or to '/').
             if not entry.is_symlink():
                 yield from _walk(entry, visited)
-        elif entry.is_file() or entry.suffix.lower() == ".numbers":
+        elif entry.is_file() or entry.suffix.lower() == ".numbers" or _is_special(entry):
             yield entry
+
+
+def _is_special(path: Path) -> bool:
+    """A link to nothing, or something that is neither a file nor a folder (a named pipe, a
+    device, a socket): reported, never opened (reading a pipe would wait forever)."""
+    try:
+        return not path.exists() or not (path.is_file() or path.is_dir())
+    except OSError:
+        return True
+
+
+def _not_a_file(path: Path, display: str) -> Submission:
+    if path.is_symlink() and not path.exists():
+        problem = problems.unreadable(
+            "Filen er en genvej (symbolsk link) til en fil, der ikke findes.",
+            "Læg selve filen i mappen, eller slet genvejen.",
+        )
+    else:
+        problem = problems.unreadable(
+            "Stien er ikke en almindelig fil (men fx en navngiven pipe eller en enhed) og "
+            "læses ikke.",
+            "Læg selve regnearksfilen i mappen.",
+        )
+    return Submission(path, None, None, findings=(_problem_finding(display, problem),))
 
 
 def _unsupported(path: Path, display: str) -> Submission:

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import types
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, TypeVar
 
 from klyngerapport.checks.cvr import cvr_checksum_ok, normalize_cvr
 from klyngerapport.checks.header import Columns, find_header
-from klyngerapport.checks.messages import SheetFindings
+from klyngerapport.checks.messages import SheetFindings, unseen
 from klyngerapport.checks.values import (
     clean_text,
     display,
@@ -34,7 +35,7 @@ from klyngerapport.checks.values import (
 )
 from klyngerapport.errors import suggestion
 from klyngerapport.model import ACTIVITIES, CompanyRow, Finding, Municipality
-from klyngerapport.reading.sheet import RawSheet
+from klyngerapport.reading.sheet import RawSheet, cell_ref
 from klyngerapport.reference import danish_municipalities
 
 SHEET = "Virksomheder"
@@ -83,6 +84,7 @@ def check_companies(
     header = find_header(sheet, COLUMNS, findings)
     if header is None:
         return (), tuple(findings.items)
+    _spread_merged(sheet, header.row, [header.columns[c] for c in COLUMNS.required], findings)
     table = _Table(sheet, header.row, [header.columns[c] for c in COLUMNS.required])
     cvr, name, muni, sme, act, date = table.columns
     n = len(table.body)
@@ -93,7 +95,7 @@ def check_companies(
     muni_of = _meanings(muni.raw, danish_municipalities().match)
     sme_of = _meanings(sme.raw, _sme)
     act_of = _meanings(act.raw, _activity)
-    parsed_of = _meanings(date.raw, parse_date)
+    parsed_of = _meanings(date.raw, functools.partial(parse_date, date1904=sheet.date1904))
     date_of = {v: p[0] if p else None for v, p in parsed_of.items()}
 
     invalid_cvr = {v for v, outcome in cvr_of.items() if len(outcome) != 8}
@@ -228,6 +230,30 @@ def check_companies(
     return kept, tuple(findings.items)
 
 
+def _spread_merged(
+    sheet: RawSheet, header_row: int, cols: list[int], findings: SheetFindings
+) -> None:
+    """Give every row a merge covers the merged value, with a cell-merged warning.
+
+    A merged cell shows its value in every row it spans, but only its first cell holds it; the
+    rows below would otherwise read as empty ("CVR-nummeret mangler") although the office sees
+    them filled. Only merges over several rows of the company data in a known column count.
+    """
+    wanted = set(cols)
+    for top, left, bottom, right in sheet.merged:
+        if bottom <= header_row or bottom == top or not wanted.intersection(range(left, right + 1)):
+            continue
+        first = max(top, header_row + 1)
+        value = sheet.value(top, left)
+        cells = f"{cell_ref(top, left)}:{cell_ref(bottom, right)}"
+        if is_blank(value):
+            findings.add("cell-merged/empty", top, left, cells=cells)
+            continue
+        for row in range(first, bottom + 1):
+            sheet.set_value(row, left, value)
+        findings.add("cell-merged", top, left, value=value, cells=cells)
+
+
 class _Column:
     __slots__ = ("col", "raw")
 
@@ -312,7 +338,9 @@ class _Reporter:
         elif (error := self.table.sheet.error_value(row, col)) is not None:
             self.findings.add(f"{code}/error", row, col, value=error, **params)
         else:
-            self.findings.add(f"{code}/missing", row, col, value=raw or None, **params)
+            self.findings.add(
+                f"{code}/missing", row, col, value=raw or None, **params, **unseen(self.table.sheet)
+            )
 
 
 def _meanings(raw: list[Any], interpret: Callable[[Any], T]) -> dict[Any, T]:
@@ -387,7 +415,7 @@ def cvr_problem(raw: object) -> str:
 
 def _sme(raw: object) -> bool | None:
     if isinstance(raw, str):
-        return SME_WORDS.get(raw.strip().casefold())
+        return SME_WORDS.get(clean_text(raw).casefold())
     return None
 
 

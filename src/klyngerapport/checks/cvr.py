@@ -6,6 +6,8 @@ Written here rather than taken from python-stdnum because it runs once per compa
 
 from __future__ import annotations
 
+from klyngerapport.reading.sheet import without_invisible
+
 # Modulus-11 weights of the eight digits: the weighted sum of a valid number divides by 11.
 WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
@@ -35,7 +37,8 @@ def normalize_cvr(value: object) -> str | None:
         return None
     text = value
     if not (len(text) == 8 and text.isascii() and text.isdigit()):  # the common case first
-        text = "".join(value.split()).upper().removeprefix("DK").removeprefix("-")
+        text = "".join(without_invisible(value).split()).upper()
+        text = text.removeprefix("DK").removeprefix("-")
         # A number cell exported to text by another program: "29189625.0".
         text = text.removesuffix(".0").removesuffix(",0")
         if not (len(text) == 8 and text.isascii() and text.isdigit()):

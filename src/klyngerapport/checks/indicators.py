@@ -8,7 +8,7 @@ result (the template writes "Beregnes ud fra fanen Virksomheder" there).
 from __future__ import annotations
 
 from klyngerapport.checks.header import Columns, find_header
-from klyngerapport.checks.messages import SheetFindings
+from klyngerapport.checks.messages import SheetFindings, unseen
 from klyngerapport.checks.values import clean_text, format_number, is_blank, parse_number
 from klyngerapport.config import Config
 from klyngerapport.errors import suggestion
@@ -186,7 +186,9 @@ def _result(
         elif (error := sheet.error_value(row, col)) is not None:
             findings.add("result-not-number/error", row, col, value=error, indicator=ident)
         else:
-            findings.add("result-missing", row, col, value=raw or None, indicator=ident)
+            findings.add(
+                "result-missing", row, col, value=raw or None, indicator=ident, **unseen(sheet)
+            )
         return None
     parsed = parse_number(raw)
     if parsed is None:

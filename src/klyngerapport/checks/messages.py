@@ -15,7 +15,7 @@ from typing import Final
 
 from klyngerapport.checks.values import display
 from klyngerapport.model import Finding, Severity
-from klyngerapport.reading.sheet import cell_ref
+from klyngerapport.reading.sheet import RawSheet, cell_ref, invisible_shown
 
 SEVERITY: Final[dict[str, Severity]] = {
     "file-unreadable": "error",
@@ -23,6 +23,8 @@ SEVERITY: Final[dict[str, Severity]] = {
     "file-too-large": "error",
     "file-unsupported": "error",
     "sheet-missing": "error",
+    "sheet-ambiguous": "error",
+    "cell-merged": "warning",
     "column-missing": "error",
     "office-missing": "error",
     "office-unknown": "error",
@@ -67,6 +69,11 @@ _TEMPLATES: Final[dict[str, str]] = {
     "sheet-missing": (
         'Fanen "{name}" mangler (filen har: {found}). Brug skabelonen fra "klyngerapport '
         'template", og omdøb eller slet ikke fanerne.'
+    ),
+    "sheet-ambiguous": (
+        'Flere faner hedder "{name}": {names} (navnene adskiller sig kun ved mellemrum, store '
+        "og små bogstaver eller usynlige tegn). Det er uklart, hvilken der gælder. Slet eller "
+        "omdøb den forkerte, så kun én hedder {name}."
     ),
     "sheet-missing/national": (
         'Fanen "{name}" mangler (filen har: {found}). {cluster} har en national resultatkontrakt '
@@ -252,10 +259,30 @@ _TEMPLATES: Final[dict[str, str]] = {
         "Rækken gentager række {first}: samme CVR-nummer ({cvr}), aktivitet og dato. Slet den "
         "ene, hvis det er den samme aktivitet."
     ),
+    "cell-merged": (
+        "Cellerne {cells} er flettet; værdien {value} er brugt i hver række, fletningen dækker. "
+        "Ophæv fletningen (Start → Flet og centrer) og skriv værdien i hver række."
+    ),
+    "cell-merged/empty": (
+        "Cellerne {cells} er flettet, og fletningen er tom. Ophæv fletningen (Start → Flet og "
+        "centrer) og udfyld hver række."
+    ),
     "name-missing": ("Virksomhedsnavnet mangler for CVR-nummer {cvr}. Skriv virksomhedens navn."),
 }
 
 _SHOWN_MAX = 60  # characters of a value quoted in a message; the finding keeps all of it
+
+
+UNSEEN_ERROR = (
+    " Cellen kan også indeholde en fejlværdi fra en formel (fx #DIV/0! eller #N/A), som ikke kan "
+    "ses i denne fil; ret i så fald formlen."
+)
+
+
+def unseen(sheet: RawSheet) -> dict[str, object]:
+    """Parameters that make an empty-cell message add that the cell may hold an error value,
+    for a sheet whose format hides error values from the reader."""
+    return {"unseen_error": True} if sheet.errors_unseen else {}
 
 
 def template_keys() -> tuple[str, ...]:
@@ -307,6 +334,13 @@ def build(
     code = key.partition("/")[0]
     cell, prefix = where(sheet, row, col, whole_row)
     text = _TEMPLATES[key].format(value=quote(value), **params)
+    if params.get("unseen_error"):
+        text += UNSEEN_ERROR
+    if isinstance(value, str) and (hidden := invisible_shown(value)):
+        # Two values that look the same but differ in characters no one can see.
+        text += (
+            f" Cellen indeholder usynlige tegn ({hidden}), fx fra kopiering; skriv værdien igen."
+        )
     shown = None if value is None else display(value)
     return Finding(code, SEVERITY[code], file, prefix + text, sheet, cell, shown, row)
 

@@ -57,7 +57,7 @@ def check_metadata(sheet: RawSheet, file: str, config: Config, year: int | None 
 
     found_year = _year(sheet, rows.get("År"), year, config, findings)
     office_id = _office(sheet, rows.get("Klyngekontor"), found_year or year, config, findings)
-    date = parse_date(value("Dato"))
+    date = parse_date(value("Dato"), sheet.date1904)
     return Metadata(
         office_id=office_id,
         year=found_year,

@@ -12,12 +12,16 @@ import math
 import re
 import unicodedata
 
+from klyngerapport.reading.sheet import without_invisible
+
 # Excel's 1900 date system counts days from 1899-12-30 (the off-by-one is Lotus' 1900 leap-year
 # bug, which Excel kept); only serials between 1950 and 2100 are taken for dates, so a small
 # number such as 12 is not silently read as 12 January 1900.
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_MIN = (dt.date(1950, 1, 1) - EXCEL_EPOCH).days
 SERIAL_MAX = (dt.date(2100, 12, 31) - EXCEL_EPOCH).days
+# A workbook in the 1904 date system (old Mac Excel, some exports) counts from 1 January 1904.
+EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 
 _DMY = re.compile(
     r"(\d{1,2})\s*([-./])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})"
@@ -64,11 +68,12 @@ def is_blank(value: object) -> bool:
 
 
 def clean_text(value: object) -> str:
-    """Text as the office meant it: NFC, surrounding and repeated whitespace removed."""
+    """Text as the office meant it: NFC, invisible characters (zero-width space, soft hyphen,
+    ...) and surrounding and repeated whitespace removed."""
     if value is None:
         return ""
     text = value if isinstance(value, str) else display(value)
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return " ".join(without_invisible(unicodedata.normalize("NFC", text)).split())
 
 
 def display(value: object) -> str:
@@ -125,7 +130,7 @@ def parse_number(value: object) -> tuple[float, bool] | None:
 
 def parse_number_text(text: str) -> float | None:
     """A number written as Danish (or plain English) text, or None."""
-    t = text.translate(_SPACES).strip().casefold().replace("\u2212", "-")
+    t = without_invisible(text).translate(_SPACES).strip().casefold().replace("\u2212", "-")
     for unit in _UNITS:
         if t.endswith(unit):
             t = t[: -len(unit)].rstrip()
@@ -169,12 +174,13 @@ def _grouped(groups: list[str]) -> bool:
 # --- dates -------------------------------------------------------------------------------------
 
 
-def parse_date(value: object) -> tuple[dt.date, bool] | None:
+def parse_date(value: object, date1904: bool = False) -> tuple[dt.date, bool] | None:
     """(date, read_from_text_or_serial) or None when `value` is not a date.
 
     Real dates and datetimes are dates. Text in the usual Danish forms ("01-03-2022",
     "1.3.2022", "1/3/22", "1. marts 2022"), ISO text ("2022-03-01") and bare Excel serial numbers
-    (44621, as a number or as text) are read as dates, flagged so the caller can warn.
+    (44621, as a number or as text) are read as dates, flagged so the caller can warn. Serial
+    numbers follow the workbook's date system (`date1904`).
     """
     if isinstance(value, dt.datetime):
         return value.date(), False
@@ -183,23 +189,26 @@ def parse_date(value: object) -> tuple[dt.date, bool] | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        date = serial_date(float(value))
+        date = serial_date(float(value), date1904)
         return None if date is None else (date, True)
     if isinstance(value, str):
-        date = parse_date_text(value)
+        date = parse_date_text(value, date1904)
         return None if date is None else (date, True)
     return None
 
 
-def serial_date(serial: float) -> dt.date | None:
+def serial_date(serial: float, date1904: bool = False) -> dt.date | None:
     """The date of an Excel serial number (the day; a time of day is dropped), if plausible."""
+    if date1904:
+        # The same day is 1462 lower in the 1904 system: bring it to the 1900 count.
+        serial += (EXCEL_EPOCH_1904 - EXCEL_EPOCH).days
     if not math.isfinite(serial) or not SERIAL_MIN <= serial < SERIAL_MAX + 1:
         return None
     return EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
-def parse_date_text(text: str) -> dt.date | None:
-    t = " ".join(text.split()).casefold()
+def parse_date_text(text: str, date1904: bool = False) -> dt.date | None:
+    t = " ".join(without_invisible(text).split()).casefold()
     if not t:
         return None
     day = month = year = 0
@@ -213,7 +222,7 @@ def parse_date_text(text: str) -> dt.date | None:
         month = _MONTHS.get(m[2], 0)
         day, year = int(m[1]), int(m[3])
     elif _DIGITS.fullmatch(t):
-        return serial_date(float(t.replace(",", ".")))
+        return serial_date(float(t.replace(",", ".")), date1904)
     else:
         return None
     try:
@@ -235,7 +244,7 @@ def parse_year(value: object) -> int | None:
             return int(number)
         return None
     if isinstance(value, str):
-        text = value.strip()
+        text = without_invisible(value).strip()
         if len(text) == 4 and text.isascii() and text.isdigit():
             return parse_year(int(text))
         parsed = parse_number_text(text)

@@ -14,6 +14,7 @@ calamine does.
 from __future__ import annotations
 
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
@@ -28,9 +29,18 @@ MAX_FORMULA_POSITIONS = 100_000
 _NO_ROW = 1 << 62  # "no valued cell yet" for the running minimum
 
 
-def scan_content(path: Path) -> dict[str, CellScan]:
-    """Table name -> formula cells without a value and error cells; FileProblem when a table is
-    too large.
+@dataclass
+class OdsScan:
+    """Per table: formula and error cells, merged ranges; and the workbook's date system."""
+
+    tables: dict[str, CellScan] = field(default_factory=dict)
+    merged: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = field(default_factory=dict)
+    date1904: bool = False
+
+
+def scan_content(path: Path) -> OdsScan:
+    """Per table: formula cells without a value, error cells and merged ranges; FileProblem when
+    the tables together are too large (calamine loads every table when it opens the file).
 
     Only start tags are handled (an end-tag handler would double the cost of this pass): a row's
     position follows from the rows before it, a cell's from the cells before it in its row. Like
@@ -42,6 +52,9 @@ def scan_content(path: Path) -> dict[str, CellScan]:
     error_cells: list[tuple[int, int]] = []  # positions of the error cell being read
     error_text: list[str] = []  # its text so far
     name = ""  # the current table
+    merged: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
+    date1904 = False
+    done = 0  # cells of the grids of the tables before the current one
     in_table: set[tuple[int, int]] = set()
     row, row_stop = 0, 0  # the rows [row, row_stop) the current table:table-row stands for
     col = 0  # column of the next cell in the row
@@ -59,7 +72,7 @@ def scan_content(path: Path) -> dict[str, CellScan]:
         error_text.clear()
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal name, in_table, row, row_stop, col, top, left, bottom, right
+        nonlocal name, in_table, row, row_stop, col, top, left, bottom, right, done, date1904
         if error_cells:
             if tag.startswith("table:"):
                 stop_listening()
@@ -79,9 +92,19 @@ def scan_content(path: Path) -> dict[str, CellScan]:
                     left, grew = first, True
                 if col > right:
                     right, grew = col, True
-                if grew and (bottom - top) * (right - left) > MAX_CELLS:
+                if grew and done + (bottom - top) * (right - left) > MAX_CELLS:
                     extent = f"{cell_ref(top + 1, left)}:{cell_ref(bottom, right - 1)}"
-                    raise problems.too_many_cells(name, extent, MAX_CELLS)
+                    raise problems.too_many_cells(name, extent, MAX_CELLS, whole_file=done > 0)
+                spans = (
+                    attrs.get("table:number-rows-spanned"),
+                    attrs.get("table:number-columns-spanned"),
+                )
+                if tag == "table:table-cell" and any(spans):
+                    down, across = (_repeat(s) if s else 1 for s in spans)
+                    if down > 1 or across > 1:
+                        merged.setdefault(name, []).append(
+                            ((row, first), (row + down - 1, first + across - 1))
+                        )
                 if attrs.get("calcext:value-type") == "error":
                     positions: set[tuple[int, int]] = set()
                     _add_formulas(positions, range(row, row_stop), range(first, col))
@@ -95,10 +118,14 @@ def scan_content(path: Path) -> dict[str, CellScan]:
             row_stop = row + (_repeat(repeat) if repeat else 1)
             col = 0
         elif tag == "table:table":
+            if bottom:
+                done += (bottom - top) * (right - left)
             name = attrs.get("table:name", "")
             in_table = formulas.setdefault(name, set())
             row = row_stop = col = bottom = right = 0
             top = left = _NO_ROW
+        elif tag == "table:null-date":
+            date1904 = attrs.get("table:date-value", "").startswith("1904")
 
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -115,10 +142,11 @@ def scan_content(path: Path) -> dict[str, CellScan]:
         raise problems.unreadable(
             f"Regnearkets indhold (content.xml) er beskadiget ({detail})."
         ) from None
-    return {
+    tables = {
         table: CellScan(frozenset(positions), errors.get(table, {}))
         for table, positions in formulas.items()
     }
+    return OdsScan(tables, merged, date1904)
 
 
 def _add_formulas(positions: set[tuple[int, int]], rows: range, cols: range) -> None:

@@ -17,7 +17,6 @@ so a check can name the error instead.
 from __future__ import annotations
 
 import contextlib
-import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -25,19 +24,9 @@ from pathlib import Path
 from typing import IO
 from xml.parsers import expat
 
-from defusedxml import ElementTree
-
-from klyngerapport.reading import problems
+from klyngerapport.reading import package, problems
 from klyngerapport.reading.safety import MAX_CELLS
 from klyngerapport.reading.sheet import CellScan, cell_ref, column_letters
-
-MAX_PACKAGE_PART = 20_000_000  # bytes of workbook.xml or its relationships, parsed in one go
-
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_WORKBOOK = "xl/workbook.xml"  # where calamine looks, whatever _rels/.rels says
-_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 _CHUNK = 1 << 20
 _OVERLAP = 32  # longer than any match of the patterns below
@@ -65,33 +54,9 @@ _FORMULA_OR_ERROR = (
 
 
 def sheet_parts(path: Path) -> dict[str, str]:
-    """Sheet name -> zip member holding its XML, resolved as calamine does."""
+    """Sheet name -> zip member holding its XML, found through the package's relationships."""
     with zipfile.ZipFile(path) as archive:
-        workbook = ElementTree.fromstring(_read_part(archive, _WORKBOOK), forbid_dtd=True)
-        rels = ElementTree.fromstring(_read_part(archive, _WORKBOOK_RELS), forbid_dtd=True)
-    targets = {
-        rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")
-    }
-    parts: dict[str, str] = {}
-    for sheet in workbook.iter(f"{{{_MAIN_NS}}}sheet"):
-        target = targets.get(sheet.get(f"{{{_REL_NS}}}id"))
-        name = sheet.get("name")
-        if target and name is not None:
-            parts[name] = _resolve(target)
-    return parts
-
-
-def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
-    info = archive.getinfo(name)
-    if info.file_size > MAX_PACKAGE_PART:
-        raise problems.unpacks_too_large(f'delen "{name}" er usædvanlig stor')
-    return archive.read(info)
-
-
-def _resolve(target: str) -> str:
-    if target.startswith("/"):
-        return posixpath.normpath(target.lstrip("/"))
-    return posixpath.normpath(posixpath.join("xl", target.removeprefix("xl/")))
+        return {p.name: p.part for p in package.sheet_parts(archive)}
 
 
 # --- extent ------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ from __future__ import annotations
 from klyngerapport import danish
 from klyngerapport.reading.sheet import FileProblem
 
-ALLOWED_TEXT = "Excel-projektmappe (.xlsx, .xlsm eller .xls) eller OpenDocument-regneark (.ods)"
+ALLOWED_TEXT = (
+    "Excel-projektmappe (.xlsx, .xlsm, .xlsb eller .xls) eller OpenDocument-regneark (.ods)"
+)
 RESAVE = (
     "Åbn filen i Excel eller LibreOffice, gem den som Excel-projektmappe (.xlsx) og send den igen."
 )
@@ -34,7 +36,6 @@ def unsupported(suffix: str) -> FileProblem:
         ".tsv": "Gem filen som Excel-projektmappe (.xlsx) og send den igen.",
         ".numbers": "Eksportér den fra Numbers som Excel (Arkiv → Eksporter til → Excel) og send "
         "den igen.",
-        ".xlsb": "Gem den som Excel-projektmappe (.xlsx) (Filer → Gem som) og send den igen.",
         ".pdf": "Send selve regnearket, ikke en PDF-udskrift af det.",
     }
     hint = hints.get(suffix, "Gem filen som Excel-projektmappe (.xlsx) og send den igen.")
@@ -87,7 +88,15 @@ def xml_constructs() -> FileProblem:
     )
 
 
-def too_many_cells(sheet: str, extent: str, limit: int) -> FileProblem:
+def too_many_cells(sheet: str, extent: str, limit: int, whole_file: bool = False) -> FileProblem:
+    if whole_file:
+        # .xls and .ods: the reader loads every sheet when it opens the file.
+        return too_large(
+            f"Projektmappens ark spænder tilsammen over mere end grænsen på {count_text(limit)} "
+            f'celler (sidst arket "{sheet}", {extent}). Slet de ark, der ikke hører til '
+            "indberetningen, og rækker og kolonner efter dine data, gem filen som "
+            "Excel-projektmappe (.xlsx) og send den igen."
+        )
     return too_large(
         f'Arket "{sheet}" spænder over mindst {extent}: mere end grænsen på {count_text(limit)} '
         "celler. Det skyldes som regel en enkelt udfyldt celle langt til højre eller langt nede. "

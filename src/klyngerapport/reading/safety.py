@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import codecs
 import mmap
+import re
 import struct
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Literal
 
-from klyngerapport.reading import problems
+from klyngerapport.reading import package, problems
 from klyngerapport.reading.sheet import FileProblem
 
-Format = Literal["xlsx", "ods", "xls"]
+Format = Literal["xlsx", "xlsb", "ods", "xls"]
 
 # Which format each accepted extension promises; the bytes decide what is actually read.
-SUFFIX_FORMATS: dict[str, Format] = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods"}
+SUFFIX_FORMATS: dict[str, Format] = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xlsb": "xlsb",
+    ".xls": "xls",
+    ".ods": "ods",
+}
 
 MAX_FILE_SIZE = 50_000_000  # bytes on disk; a submission is usually well under 1 MB
 MAX_UNCOMPRESSED = 200_000_000  # bytes, all zip members together
@@ -148,27 +155,38 @@ def _check_sizes(members: list[zipfile.ZipInfo]) -> None:
 
 
 def _zip_format(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> Format:
-    by_name = {info.filename.lower(): info for info in members}
-    names = by_name.keys()
+    names = package.members(archive)
     if "mimetype" in names:
-        with archive.open(by_name["mimetype"]) as f:
+        with archive.open(names["mimetype"]) as f:
             mimetype = f.read(100).strip()
         if mimetype == ODS_MIMETYPE:
+            if _ods_encrypted(archive, names):
+                raise problems.encrypted()
             return "ods"
         raise problems.unreadable(
             "Filen er et OpenDocument-dokument, men ikke et regneark (måske et tekstdokument)."
         )
-    if "xl/workbook.xml" in names:
+    # The package's relationships say where its main part is and what it is.
+    kind = package.office_kind(archive, names)
+    if kind == "workbook-xml":
         return "xlsx"
-    if "xl/workbook.bin" in names:
-        raise problems.unsupported(".xlsb")
-    if any(name.startswith("word/") for name in names):
+    if kind == "workbook-bin":
+        return "xlsb"
+    if kind == "word":
         what = "Filen er et Word-dokument, ikke et regneark."
-    elif any(name.startswith("ppt/") for name in names):
+    elif kind == "powerpoint":
         what = "Filen er en PowerPoint-præsentation, ikke et regneark."
     else:
         what = "Filen er et zip-arkiv, men ikke et regneark."
     raise problems.unreadable(what, "Send den udfyldte Excel-projektmappe (.xlsx).")
+
+
+def _ods_encrypted(archive: zipfile.ZipFile, names: dict[str, str]) -> bool:
+    """An .ods saved with a password lists how each part is encrypted in its manifest."""
+    manifest = names.get("meta-inf/manifest.xml")
+    if manifest is None:
+        return False
+    return b"encryption-data" in package.read_part(archive, manifest)
 
 
 def _check_member_prologue(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
@@ -243,7 +261,7 @@ def _check_ole(path: Path) -> Format:
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
         if _ole_has_stream(data, "EncryptedPackage") or _ole_has_stream(data, "EncryptionInfo"):
             raise problems.encrypted()
-        if _ole_has_stream(data, "Workbook") or _ole_has_stream(data, "Book"):
+        if any(_ole_has_stream(data, name) for name in ("Workbook", "Book")):
             return "xls"
     raise problems.unreadable(
         "Filen er et ældre Office-dokument, men ikke en Excel-projektmappe (måske et "
@@ -253,20 +271,26 @@ def _check_ole(path: Path) -> Format:
 
 
 def _ole_has_stream(data: mmap.mmap, name: str) -> bool:
-    """True when the OLE directory has an entry called `name`.
+    """True when the OLE directory has an entry called `name` (in any case: "WORKBOOK", "book").
 
     Directory entries are 128 bytes, start on a 128-byte boundary (sectors are 512 or 4096 bytes)
     and hold the UTF-16LE name with its terminator, the name's byte length at offset 64 and the
     entry type at 66 (1 storage, 2 stream). Checking all of that makes a match inside cell text
     practically impossible, without walking the sector chains.
     """
-    pattern = name.encode("utf-16-le") + b"\x00\x00"
-    length = struct.pack("<H", len(pattern))
-    at = data.find(pattern)
-    while at >= 0:
+    # Each letter in either case, in UTF-16LE, then the terminator: one regex, searched in C.
+    pattern = re.compile(
+        b"".join(
+            b"[" + re.escape(c.upper().encode()) + re.escape(c.lower().encode()) + b"]\x00"
+            for c in name
+        )
+        + b"\x00\x00"
+    )
+    length = struct.pack("<H", 2 * len(name) + 2)
+    for match in pattern.finditer(data):
+        at = match.start()
         if at % 128 == 0 and data[at + 64 : at + 66] == length and data[at + 66] in (1, 2):
             return True
-        at = data.find(pattern, at + 1)
     return False
 
 

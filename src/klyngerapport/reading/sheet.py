@@ -5,10 +5,36 @@ This module imports no spreadsheet library, so checks and their tests can build 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+# Characters that show as nothing, left by copy-paste from web pages, mails and PDFs: zero-width
+# space, non-joiner and joiner, word joiner, byte order mark (zero-width no-break space), soft
+# hyphen. Removed before identifiers and names are matched.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_REMOVE_INVISIBLE = str.maketrans(
+    {**dict.fromkeys(INVISIBLE), "\u00a0": " ", "\u202f": " ", "\u2007": " "}
+)
+
+
+def without_invisible(text: str) -> str:
+    """`text` with invisible characters removed and no-break spaces made ordinary spaces."""
+    return text.translate(_REMOVE_INVISIBLE)
+
+
+def invisible_shown(text: str) -> str:
+    """The invisible characters in `text`, named so a reader can find them: 'U+200B, U+00AD'."""
+    found = dict.fromkeys(f"U+{ord(c):04X}" for c in text if c in INVISIBLE or c == "\u00a0")
+    return ", ".join(found)
+
+
+def sheet_key(name: str) -> str:
+    """How sheet names are compared: NFC, invisible characters gone, case-folded, surrounding
+    spaces ignored ("Virksomheder", " virksomheder\u200b" and "VIRKSOMHEDER " are one name)."""
+    return without_invisible(unicodedata.normalize("NFC", name)).strip().casefold()
 
 
 def column_letters(col: int) -> str:
@@ -54,6 +80,12 @@ class RawSheet:
     # Likewise for cells that show an Excel error (#DIV/0!, #N/A, ...), which the reader also
     # reads as empty: (row, col) -> the error text. None: the sheet has no such cells.
     error_probe: Callable[[], Mapping[tuple[int, int], str]] | None = None
+    # Merged ranges as (first row, first col, last row, last col), rows 1-based, columns 0-based.
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+    # The workbook counts dates from 1904 (old Mac Excel); bare serial numbers follow it.
+    date1904: bool = False
+    # The reader cannot see error values in this format: an empty cell may hold one.
+    errors_unseen: bool = False
     _formulas: frozenset[tuple[int, int]] | None = field(default=None, repr=False)
     _errors: Mapping[tuple[int, int], str] | None = field(default=None, repr=False)
 
@@ -62,6 +94,18 @@ class RawSheet:
         if 0 <= i < len(self.data) and 0 <= j < len(self.data[i]):
             return self.data[i][j]
         return None
+
+    def set_value(self, row: int, col: int, value: Any) -> None:
+        """Put `value` at a cell (the grid grows to hold it): merged values spread by a check."""
+        i, j = row - self.first_row, col - self.first_col
+        if i < 0 or j < 0:
+            return
+        while len(self.data) <= i:
+            self.data.append([])
+        line = self.data[i]
+        if len(line) <= j:
+            line.extend([None] * (j + 1 - len(line)))
+        line[j] = value
 
     def formula_without_value(self, row: int, col: int) -> bool:
         return (row, col) in self.formulas_without_value()
@@ -103,7 +147,11 @@ class Workbook(Protocol):
     sheet_names: list[str]
 
     def sheet(self, name: str) -> RawSheet | None:
-        """The sheet called `name` (case-insensitive, surrounding spaces ignored), or None."""
+        """The sheet called `name` (compared by `sheet_key`), or None."""
+        ...
+
+    def matching(self, name: str) -> list[str]:
+        """The names of every sheet that `name` matches (compared by `sheet_key`)."""
         ...
 
     def close(self) -> None: ...

@@ -30,6 +30,7 @@ from klyngerapport.model import (
     Funding,
     Validation,
 )
+from klyngerapport.paths import readable
 
 EXAMPLES_PER_CODE = 3
 
@@ -272,7 +273,7 @@ def validation(v: Validation) -> None:
         findings(items)
         _out.print()
     for sub in v.submissions:
-        label = sub.path.name
+        label = readable(sub.path.name)
         who = " ".join(str(x) for x in (sub.office_id, sub.year) if x is not None)
         label += f" ({who})" if who else ""
         if sub.errors:
