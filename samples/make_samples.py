@@ -32,16 +32,15 @@ from openpyxl import load_workbook
 from openpyxl.writer.excel import ExcelWriter
 
 from klyngerapport.config import Config, parse_file
-from klyngerapport.model import ACTIVITIES
-from klyngerapport.render.template import (
+from klyngerapport.render.template import HEADER_ROW, template_filename, write_template
+from klyngerapport.schema import (
+    ACTIVITIES,
     COMPANY_HEADERS,
-    HEADER_ROW,
     INFO_LABELS,
     SHEET_COMPANIES,
     SHEET_INDICATORS,
     SHEET_INFO,
-    template_filename,
-    write_template,
+    SHEET_NATIONAL,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -271,6 +270,8 @@ class Plan:
     email: str
     submitted: dt.date
     first_day: dt.date | None = None  # the office started during the year
+    last_day: dt.date | None = None  # a status during the year (the November meeting)
+    national: dict[str, float] = field(default_factory=dict)  # Nationale mål results (UFS)
     activity_weights: tuple[int, int, int, int, int] = (35, 15, 15, 10, 25)
     outside: tuple[str, ...] = ()  # slip: companies from non-participating municipalities
     dates_as_text: int = 0  # slip: dates typed as text
@@ -384,6 +385,7 @@ PLANS: tuple[Plan, ...] = (
         contact="Louise Brandt",
         email="louise.brandt@foodbiocluster.example",
         submitted=dt.date(2023, 1, 25),
+        national={"VIRK": 1_240, "SMV": 880, "PROJ": 52},
         activity_weights=(35, 10, 10, 20, 25),
         dates_as_text=1,
     ),
@@ -400,6 +402,7 @@ PLANS: tuple[Plan, ...] = (
         contact="Louise Brandt",
         email="louise.brandt@foodbiocluster.example",
         submitted=dt.date(2024, 1, 24),
+        national={"VIRK": 1_310, "SMV": 990, "PROJ": 49},
         activity_weights=(35, 10, 10, 20, 25),
     ),
     Plan(
@@ -436,6 +439,73 @@ PLANS: tuple[Plan, ...] = (
         submitted=dt.date(2024, 1, 30),
         activity_weights=(30, 15, 20, 5, 30),
         outside=("Greve",),
+    ),
+    # 2024: the status for KKR's November meeting (generate 2024 --as-of 2024-11-15). The
+    # offices report the year so far, activities up to 8 November; the targets are the year's.
+    Plan(
+        "we-build-denmark",
+        2024,
+        companies=118,
+        smes=90,
+        left_out=("Lolland",),
+        green=26,
+        rows=170,
+        results={"PROJ": 7, "ARR": 9, "MIDLER": 2_400_000},
+        comments={"KOM": "Lolland: første netværksmøde i Nakskov er planlagt til december."},
+        contact="Jonas Vestergaard",
+        email="jonas.vestergaard@webuilddenmark.example",
+        submitted=dt.date(2024, 11, 11),
+        last_day=dt.date(2024, 11, 8),
+        activity_weights=(40, 15, 10, 5, 30),
+    ),
+    Plan(
+        "bio-solutions",
+        2024,
+        companies=81,
+        smes=60,
+        left_out=("Lolland", "Stevns"),
+        green=5,
+        rows=125,
+        results={"PROJ": 5, "VIDEN": 8, "MIDLER": 1_900_000},
+        comments={},
+        contact="Anders Bjerregaard",
+        email="anders.bjerregaard@lifesciencecluster.example",
+        submitted=dt.date(2024, 11, 12),
+        last_day=dt.date(2024, 11, 8),
+        activity_weights=(30, 20, 25, 10, 15),
+    ),
+    Plan(
+        "foedevarer",
+        2024,
+        companies=92,
+        smes=75,
+        left_out=(),
+        green=24,
+        rows=150,
+        results={"ARR": 8, "INT": 12},
+        comments={"INT": "Tre virksomheder deltager i eksportfremstød til Tyskland i december."},
+        contact="Louise Brandt",
+        email="louise.brandt@foodbiocluster.example",
+        submitted=dt.date(2024, 11, 11),
+        last_day=dt.date(2024, 11, 8),
+        activity_weights=(35, 10, 10, 20, 25),
+        national={"VIRK": 1_150, "SMV": 840, "PROJ": 47},
+    ),
+    Plan(
+        "miljoeteknologi",
+        2024,
+        companies=70,
+        smes=52,
+        left_out=("Lolland", "Stevns", "Odsherred"),
+        green=29,
+        rows=112,
+        results={"PROJ": 4, "VIDEN": 6},
+        comments={},
+        contact="Rasmus Friis",
+        email="rasmus.friis@cleancluster.example",
+        submitted=dt.date(2024, 11, 13),
+        last_day=dt.date(2024, 11, 8),
+        activity_weights=(30, 15, 20, 5, 30),
     ),
 )
 
@@ -488,7 +558,7 @@ def engagements(plan: Plan, config: Config, pool: list[Company]) -> list[Row]:
     green = set(rng.sample(range(len(chosen)), plan.green))
     others = (NETWORK, INNOVATION, KNOWLEDGE, INTERNATIONAL, SPARRING)
     start = plan.first_day or dt.date(plan.year, 1, 3)
-    end = dt.date(plan.year, 12, 16)  # nothing happens in the Christmas weeks
+    end = plan.last_day or dt.date(plan.year, 12, 16)  # nothing happens in the Christmas weeks
     days = [start + dt.timedelta(d) for d in range((end - start).days + 1)]
     workdays = [d for d in days if d.weekday() < 5]
 
@@ -552,6 +622,13 @@ def fill(template: Path, plan: Plan, rows: list[Row]) -> Any:
             ws.cell(r, cols["Resultat"], plan.results[ident])
         if ident in plan.comments:
             ws.cell(r, cols["Bemærkning"], plan.comments[ident])
+
+    if plan.national:
+        ws = wb[SHEET_NATIONAL]
+        cols = header_columns(ws)
+        for r in range(HEADER_ROW + 1, ws.max_row + 1):
+            ident = ws.cell(r, cols["ID"]).value
+            ws.cell(r, cols["Resultat"], plan.national[str(ident)])
 
     ws = wb[SHEET_COMPANIES]
     cols = header_columns(ws)

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from klyngerapport import schema
 from klyngerapport.config import Config
 from klyngerapport.reading.sheet import RawSheet
+from klyngerapport.schema import COMPANY_HEADERS, DERIVED_TEXT, INDICATOR_HEADERS
 
-INFO, INDICATORS, COMPANIES = "Indberetning", "Indikatorer", "Virksomheder"
-INDICATOR_HEADERS = ("ID", "Indikator", "Enhed", "Mål", "Resultat", "Bemærkning")
-COMPANY_HEADERS = ("CVR-nummer", "Virksomhedsnavn", "Kommune", "SMV", "Aktivitet", "Dato")
-DERIVED_TEXT = "Beregnes ud fra fanen Virksomheder"
+INFO, INDICATORS, COMPANIES = schema.SHEET_INFO, schema.SHEET_INDICATORS, schema.SHEET_COMPANIES
 
 # Valid CVR numbers (modulus 11 passes): municipalities' own, from the bundled data README.
 NAESTVED_CVR, ROSKILDE_CVR, KALUNDBORG_CVR, KOEGE_CVR = 29189625, 29189404, 29189595, 29189374
@@ -40,12 +39,12 @@ def company(
 ) -> Row:
     """One Virksomheder row; every column can be overridden, extra columns added by name."""
     return {
-        "CVR-nummer": cvr,
-        "Virksomhedsnavn": name,
-        "Kommune": municipality,
-        "SMV": sme,
-        "Aktivitet": activity,
-        "Dato": date,
+        schema.CVR: cvr,
+        schema.NAME: name,
+        schema.MUNICIPALITY: municipality,
+        schema.SME: sme,
+        schema.ACTIVITY: activity,
+        schema.DATE: date,
         **extra,
     }
 
@@ -60,12 +59,12 @@ def indicator(
     **extra: Any,
 ) -> Row:
     return {
-        "ID": ident,
-        "Indikator": name,
-        "Enhed": unit,
-        "Mål": target,
-        "Resultat": result,
-        "Bemærkning": comment,
+        schema.IND_ID: ident,
+        schema.IND_NAME: name,
+        schema.IND_UNIT: unit,
+        schema.IND_TARGET: target,
+        schema.IND_RESULT: result,
+        schema.IND_COMMENT: comment,
         **extra,
     }
 
@@ -103,11 +102,11 @@ class Book:
                 self.info
                 if self.info is not None
                 else [
-                    ("Klyngekontor", self.office),
-                    ("År", self.year),
-                    ("Kontaktperson", self.contact),
-                    ("E-mail", self.email),
-                    ("Dato", self.date),
+                    (schema.INFO_OFFICE, self.office),
+                    (schema.INFO_YEAR, self.year),
+                    (schema.INFO_CONTACT, self.contact),
+                    (schema.INFO_EMAIL, self.email),
+                    (schema.INFO_DATE, self.date),
                 ]
             )
             title: list[list[Any]] = [["Indberetning til KKR Sjælland"]] + [

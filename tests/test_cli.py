@@ -168,19 +168,11 @@ def test_linked_folders_are_not_followed(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 @pytest.mark.parametrize(
-    ("value", "shown"),
-    [
-        (0.796, "79,6 %"),
-        (0.8, "80 %"),
-        (0.997, "99,7 %"),
-        (1.0, "100 %"),
-        (1.146, "115 %"),
-        (0.864, "86 %"),
-        (None, "–"),
-    ],
+    ("attainment", "shown"),
+    [(79, "79 %"), (80, "80 %"), (99, "99 %"), (112, "112 %"), (1234, "1.234 %"), (None, "–")],
 )
-def test_percent_never_rounds_up_to_a_threshold(value: float | None, shown: str) -> None:
-    """Whole percent as in the report, except where rounding would cross 80 % or 100 %."""
+def test_terminal_percent_is_the_models_shown_percent(attainment: int | None, shown: str) -> None:
+    """The terminal prints the model's whole percent (already rounded down) as it is."""
     from klyngerapport.render.terminal import percent
 
-    assert percent(value, (1.0, 0.8)) == shown
+    assert percent(attainment) == shown

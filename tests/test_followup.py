@@ -1,4 +1,5 @@
-"""The follow-up: derived counts over unique CVR numbers, target attainment, office statuses."""
+"""The follow-up model: derived counts over unique CVR numbers, target attainment as shown,
+office statuses, coverage, ratios and totals that say when they are incomplete."""
 
 from __future__ import annotations
 
@@ -9,17 +10,8 @@ from pathlib import Path
 import pytest
 
 from klyngerapport import config, funding
-from klyngerapport.followup import follow_up, reach_by_municipality, status_of
+from klyngerapport.followup import follow_up, per_thousand, status_of, whole_kroner
 from klyngerapport.model import (
-    ACTIVITIES,
-    MET,
-    NOT_MET,
-    NOT_REPORTED,
-    PARTIAL,
-    SUBMISSION_ERRORS,
-    SUBMISSION_MISSING,
-    SUBMISSION_OK,
-    SUBMISSION_WARNINGS,
     CompanyRow,
     Finding,
     Followup,
@@ -29,9 +21,14 @@ from klyngerapport.model import (
     Submission,
     Validation,
 )
+from klyngerapport.model import IndicatorStatus as S
+from klyngerapport.model import SubmissionStatus as Sub
 from klyngerapport.population import for_year
 from klyngerapport.reference import municipalities
-from klyngerapport.render.followup_json import followup_json
+from klyngerapport.render.json import followup_json, plain
+from klyngerapport.schema import ACTIVITIES
+
+MET, PARTIAL, NOT_MET, NOT_REPORTED = S.MET, S.PARTIAL, S.NOT_MET, S.NOT_REPORTED
 
 YEAR = 2022
 NETWORK, INNOVATION, GREEN = ACTIVITIES[0], ACTIVITIES[1], ACTIVITIES[5]
@@ -179,7 +176,7 @@ def office(f: Followup, office_id: str) -> OfficeOutcome:
     return next(o for o in f.offices if o.office.id == office_id)
 
 
-def indicator(o: OfficeOutcome, ident: str) -> tuple[float | None, float | None, str]:
+def indicator(o: OfficeOutcome, ident: str) -> tuple[float | None, int | None, S]:
     i = next(i for i in o.indicators if i.indicator.id == ident)
     return i.result, i.attainment, i.status
 
@@ -211,7 +208,7 @@ def test_companies_are_unique_cvr_numbers_in_participating_municipalities(alfa: 
     """Four rows of one CVR number are one company; the company in Greve is not counted."""
     o = office(alfa, "alfa")
     assert o.companies == 3
-    assert indicator(o, "VIRK") == (3.0, 0.75, NOT_MET)
+    assert indicator(o, "VIRK") == (3.0, 75, NOT_MET)
 
 
 def test_a_company_is_an_sme_when_any_of_its_rows_says_ja(alfa: Followup) -> None:
@@ -224,14 +221,15 @@ def test_a_company_is_an_sme_when_any_of_its_rows_says_ja(alfa: Followup) -> Non
 def test_a_company_reaches_every_municipality_it_is_listed_in(alfa: Followup) -> None:
     """11111111 is listed in Næstved and Slagelse: both are reached, Greve is not."""
     o = office(alfa, "alfa")
-    assert [m.name for m in o.municipalities_reached] == ["Køge", "Slagelse", "Næstved"]
+    assert o.municipalities_reached is not None
+    assert [m.name for m in o.municipalities_reached] == ["Køge", "Næstved", "Slagelse"]
     assert o.companies_by_municipality == {259: 2, 330: 1, 370: 1}
-    assert indicator(o, "KOM") == (3.0, 1.0, MET)
+    assert indicator(o, "KOM") == (3.0, 100, MET)
 
 
 def test_activity_counts_companies_with_that_activity(alfa: Followup) -> None:
     """Grøn omstilling: 11111111 in Næstved; the Greve company with the same activity is out."""
-    assert indicator(office(alfa, "alfa"), "GROEN") == (1.0, 1.0, MET)
+    assert indicator(office(alfa, "alfa"), "GROEN") == (1.0, 100, MET)
 
 
 def test_companies_outside_are_listed_but_not_counted(alfa: Followup) -> None:
@@ -253,13 +251,16 @@ def test_reach_across_offices_counts_each_company_once(cfg: config.Config) -> No
     )
     assert office(f, "alfa").companies_by_municipality == {259: 1}
     assert office(f, "beta").companies_by_municipality == {259: 2}
-    assert reach_by_municipality(f) == {259: 2}
+    koege = next(m for m in f.municipalities if m.municipality.name == "Køge")
+    assert koege.companies_by_office == {"alfa": 1, "beta": 2}
+    assert koege.companies == 2
+    assert f.totals.companies == 2
 
 
 def test_reported_results_come_from_the_indicator_rows(alfa: Followup) -> None:
     """PROJ 9 of 10 is 90 %: partly met; its source is the Resultat cell."""
     o = office(alfa, "alfa")
-    assert indicator(o, "PROJ") == (9.0, 0.9, PARTIAL)
+    assert indicator(o, "PROJ") == (9.0, 90, PARTIAL)
     proj = next(i for i in o.indicators if i.indicator.id == "PROJ")
     assert proj.source == "Indikatorer!E8"
     assert proj.target == 10
@@ -280,7 +281,7 @@ def test_reported_results_come_from_the_indicator_rows(alfa: Followup) -> None:
         (0, 5, 0.8, MET),
     ],
 )
-def test_status_thresholds(target: float, result: float, partial: float, expected: str) -> None:
+def test_status_thresholds(target: float, result: float, partial: float, expected: S) -> None:
     assert status_of(target, result, partial)[1] == expected
 
 
@@ -302,35 +303,51 @@ def test_a_reported_indicator_without_a_row_is_not_reported(cfg: config.Config) 
     assert indicator(office(f, "alfa"), "PROJ") == (None, None, NOT_REPORTED)
 
 
-def test_status_ok_and_with_warnings(cfg: config.Config) -> None:
+def test_warnings_are_counted_beside_an_accepted_status(cfg: config.Config) -> None:
+    """PRODUCT.md §7: "Godkendt" whether or not there are warnings; they are counted beside."""
     warning = Finding("name-missing", "warning", "beta-2022.xlsx", "Navnet mangler.")
     f = run(
         cfg,
         submission("alfa", ALFA_COMPANIES, ALFA_RESULTS),
         submission("beta", (), (result("PROJ", 5),), (warning,)),
     )
-    assert office(f, "alfa").status == SUBMISSION_OK
-    assert office(f, "beta").status == SUBMISSION_WARNINGS
+    assert (office(f, "alfa").status, office(f, "alfa").warnings) == (Sub.ACCEPTED, 0)
+    assert (office(f, "beta").status, office(f, "beta").warnings) == (Sub.ACCEPTED, 1)
+    assert Sub.ACCEPTED.label == "Godkendt" and Sub.ERRORS.label == "Fejl"
+    assert Sub.MISSING.label == "Mangler"
 
 
 def test_missing_office_lists_its_targets_as_not_reported(cfg: config.Config) -> None:
-    """No file from beta: 'Mangler', every contract indicator listed with target, counts 0."""
+    """No file from beta: 'Mangler', every contract indicator listed with its target, and its
+    figures unknown (None), not 0."""
     f = run(cfg, submission("alfa", ALFA_COMPANIES, ALFA_RESULTS))
     beta = office(f, "beta")
-    assert beta.status == SUBMISSION_MISSING and beta.submission is None
+    assert beta.status == Sub.MISSING and beta.files == ()
     assert [(i.indicator.id, i.target, i.status) for i in beta.indicators] == [
         ("VIRK", 10, NOT_REPORTED),
         ("PROJ", 5, NOT_REPORTED),
     ]
-    assert (beta.companies, beta.smes, beta.municipalities_reached) == (0, 0, ())
-    missing = [x for x in f.validation.findings if x.code == "submission-missing"]
-    assert [x.value for x in missing] == ["beta"] and f.errors == 1
+    assert (beta.companies, beta.smes, beta.municipalities_reached, beta.kr_per_company) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert beta.municipalities_not_reached is None
 
 
-def test_a_reported_missing_submission_is_not_reported_twice(cfg: config.Config) -> None:
+def test_the_follow_up_adds_no_findings(cfg: config.Config) -> None:
+    """Validation is the only producer of findings: a missing submission, two files for one
+    office or a derived number that differs are found there, never again here."""
     known = Finding("submission-missing", "error", "indberetninger", "Beta mangler.", value="beta")
-    f = run(cfg, submission("alfa", ALFA_COMPANIES, ALFA_RESULTS), set_findings=(known,))
-    assert [x.code for x in f.validation.all_findings()] == ["submission-missing"]
+    f = run(
+        cfg,
+        submission("alfa", ALFA_COMPANIES, (*ALFA_RESULTS, result("VIRK", 95, 4))),
+        set_findings=(known,),
+    )
+    assert [x.code for x in f.findings] == ["submission-missing"]
+    f = run(cfg, submission("alfa", ALFA_COMPANIES, ALFA_RESULTS))
+    assert f.findings == []
 
 
 def test_office_with_errors_reports_nothing(cfg: config.Config) -> None:
@@ -351,27 +368,27 @@ def test_office_with_errors_reports_nothing(cfg: config.Config) -> None:
         submission("beta", (company(2, "55555555", "Roskilde"),), (result("PROJ", 5),), (error,)),
     )
     beta = office(f, "beta")
-    assert beta.status == SUBMISSION_ERRORS
+    assert beta.status == Sub.ERRORS and beta.errors == 1
     assert {i.status for i in beta.indicators} == {NOT_REPORTED}
     assert [i.target for i in beta.indicators] == [10, 5]
-    assert beta.companies == 0
+    assert beta.companies is None
     assert [(e.company.cvr, e.counted) for e in f.engagements if e.office_id == "beta"] == [
         ("55555555", False)
     ]
     assert f.errors == 1
 
 
-def test_two_files_for_one_office_are_an_error(cfg: config.Config) -> None:
+def test_two_files_for_one_office_are_errors(cfg: config.Config) -> None:
+    """Which of two files counts is unknown: the office has errors (validation names both)."""
     f = run(
         cfg,
         submission("alfa", ALFA_COMPANIES, ALFA_RESULTS),
         submission("beta", (), (result("PROJ", 5),), name="beta-a.xlsx"),
         submission("beta", (), (result("PROJ", 6),), name="beta-b.xlsx"),
     )
-    assert office(f, "beta").status == SUBMISSION_ERRORS
-    duplicate = [x for x in f.validation.all_findings() if x.code == "submission-duplicate"]
-    assert len(duplicate) == 1 and "beta-a.xlsx" in duplicate[0].message
-    assert "beta-b.xlsx" in duplicate[0].message
+    beta = office(f, "beta")
+    assert beta.status == Sub.ERRORS and beta.companies is None
+    assert beta.files == ("beta-a.xlsx", "beta-b.xlsx")
 
 
 def test_files_of_other_years_and_inactive_offices_are_not_followed_up(cfg: config.Config) -> None:
@@ -382,94 +399,163 @@ def test_files_of_other_years_and_inactive_offices_are_not_followed_up(cfg: conf
         submission("gamma", (company(2, "66666666", "Holbæk"),)),
     )
     assert [o.office.id for o in f.offices] == ["alfa", "beta"]
-    assert office(f, "beta").status == SUBMISSION_MISSING
+    assert office(f, "beta").status == Sub.MISSING
     assert {e.office_id for e in f.engagements} == {"alfa"}
 
 
-def test_derived_differs_is_a_warning_naming_the_cell(cfg: config.Config) -> None:
-    """Alfa reports 95 companies; the sheet gives 3. The report uses 3 and says so."""
+def test_a_derived_result_typed_differently_is_kept_beside_the_count(cfg: config.Config) -> None:
+    """Alfa typed 95 companies; the sheet gives 3. The result is 3, and 95 is kept for the note."""
     f = run(
         cfg,
         submission("alfa", ALFA_COMPANIES, (*ALFA_RESULTS, result("VIRK", 95, 4))),
         submission("beta", (), (result("PROJ", 5),)),
     )
-    alfa = office(f, "alfa")
-    assert indicator(alfa, "VIRK")[0] == 3
-    assert alfa.status == SUBMISSION_WARNINGS
-    found = [x for x in f.validation.all_findings() if x.code == "derived-differs"]
-    assert len(found) == 1
-    finding = found[0]
-    assert (finding.severity, finding.sheet, finding.cell, finding.value, finding.row) == (
-        "warning",
-        "Indikatorer",
-        "E4",
-        "95",
-        4,
-    )
-    assert finding.message.startswith("Indikatorer!E4: ")
-    assert "95" in finding.message and "3 unikke CVR-numre" in finding.message
-    assert alfa.submission is not None and finding in alfa.submission.findings
-    assert f.warnings == 1
+    virk = next(i for i in office(f, "alfa").indicators if i.indicator.id == "VIRK")
+    assert (virk.result, virk.reported, virk.source) == (3, 95, "Virksomheder (optalt)")
+    f = run(cfg, submission("alfa", ALFA_COMPANIES, (*ALFA_RESULTS, result("VIRK", 3, 4))))
+    virk = next(i for i in office(f, "alfa").indicators if i.indicator.id == "VIRK")
+    assert virk.reported is None
 
 
-def test_derived_result_equal_to_the_count_is_fine(cfg: config.Config) -> None:
-    f = run(
+@pytest.mark.parametrize(
+    ("target", "result", "shown", "status"),
+    [
+        (8, 9, 112, MET),  # 112.5 %
+        (1000, 997, 99, PARTIAL),  # 99.7 % is never shown as 100 %
+        (1000, 799, 79, NOT_MET),  # 79.9 % is never shown as 80 %
+        (100, 80, 80, PARTIAL),
+        (3, 1, 33, NOT_MET),
+        (1.5, 1.2, 80, PARTIAL),  # 1.2 / 1.5 is 0.7999999999999999 in floating point
+        (10, 1e308, 10**309, MET),  # no overflow, however large
+    ],
+)
+def test_attainment_is_whole_percent_rounded_down(
+    target: float, result: float, shown: int, status: S
+) -> None:
+    """PRODUCT.md §7: the shown percent never contradicts its status."""
+    assert status_of(target, result, 0.8) == (shown, status)
+
+
+def test_coverage_names_the_municipalities_not_reached_in_danish_order(alfa: Followup) -> None:
+    o = office(alfa, "alfa")
+    assert o.municipalities_not_reached is not None
+    assert [m.name for m in o.municipalities_not_reached] == [
+        "Faxe",
+        "Guldborgsund",
+        "Holbæk",
+        "Kalundborg",
+        "Lejre",
+        "Lolland",
+        "Odsherred",
+        "Ringsted",
+        "Roskilde",
+        "Solrød",
+        "Sorø",
+        "Stevns",
+        "Vordingborg",
+    ]
+
+
+def test_kr_per_company_is_the_offices_cofinancing_per_unique_company(alfa: Followup) -> None:
+    """1.000.000 kr. over 3 companies is 333.333 kr. (whole kroner, half up)."""
+    o = office(alfa, "alfa")
+    assert (o.cofinancing, o.companies, o.kr_per_company) == (1_000_000, 3, 333_333)
+    assert whole_kroner(1_000_000, 0) is None
+    assert whole_kroner(5, 2) == 3
+
+
+def test_each_municipality_shows_its_payment_and_reach(alfa: Followup) -> None:
+    names = [m.municipality.name for m in alfa.municipalities]
+    assert names[0] == "Faxe" and "Greve" not in names and len(names) == 16
+    naestved = next(m for m in alfa.municipalities if m.municipality.name == "Næstved")
+    assert naestved.as_lead == 500_000 and naestved.as_cofinancer > 0
+    assert naestved.total == naestved.as_lead + naestved.as_cofinancer
+    assert naestved.companies_by_office == {"alfa": 1, "beta": 0}
+    assert naestved.companies == 1 and naestved.complete
+    assert naestved.companies_per_1000 == per_thousand(1, naestved.population)
+    assert naestved.kr_per_company == naestved.total
+    assert per_thousand(5, 1000) == 5.0 and per_thousand(1, 84_574) == 0.0
+    assert per_thousand(1, 0) is None
+
+
+def test_totals_say_when_an_office_is_missing(cfg: config.Config) -> None:
+    """Beta has no file: the totals count alfa's companies, say they are incomplete, and give
+    no kr. per company that would divide both offices' money by alfa's companies."""
+    f = run(cfg, submission("alfa", ALFA_COMPANIES, ALFA_RESULTS))
+    totals = f.totals
+    assert not totals.complete and [o.id for o in totals.not_reported] == ["beta"]
+    assert (totals.accepted, totals.companies, totals.smes) == (1, 3, 2)
+    assert totals.cofinancing == 2_000_000 and totals.kr_per_company is None
+    koege = next(m for m in f.municipalities if m.municipality.name == "Køge")
+    assert koege.companies_by_office == {"alfa": 2, "beta": None}
+    assert not koege.complete and koege.kr_per_company is None
+    complete = run(
         cfg,
-        submission("alfa", ALFA_COMPANIES, (*ALFA_RESULTS, result("VIRK", 3, 4))),
-        submission("beta", (), (result("PROJ", 5),)),
-    )
-    assert office(f, "alfa").status == SUBMISSION_OK
-    assert f.warnings == 0
+        submission("alfa", ALFA_COMPANIES, ALFA_RESULTS),
+        submission("beta", (company(2, "55555555", "Roskilde"),), (result("PROJ", 5),)),
+    ).totals
+    assert complete.complete and complete.companies == 4
+    assert complete.kr_per_company == 500_000
+    assert complete.indicators[MET] + complete.indicators[NOT_MET] > 0
 
 
-def test_derived_differs_already_found_is_not_repeated(cfg: config.Config) -> None:
-    known = Finding(
-        "derived-differs", "warning", "alfa-2022.xlsx", "Afviger.", "Indikatorer", "E4", "95", 4
-    )
-    f = run(
-        cfg,
-        submission("alfa", ALFA_COMPANIES, (*ALFA_RESULTS, result("VIRK", 95, 4)), (known,)),
-        submission("beta", (), (result("PROJ", 5),)),
-    )
-    assert [x.code for x in f.validation.all_findings()] == ["derived-differs"]
+def test_the_model_serialises_whole(alfa: Followup) -> None:
+    """Every part of the follow-up is plain data a JSON document can hold (for the PDF)."""
+    data = json.loads(json.dumps(plain(alfa)))
+    assert data["offices"][0]["status"] == "accepted"
+    assert data["offices"][0]["indicators"][0]["status"] == "not-met"
+    assert data["totals"]["indicators"]["met"] >= 1
 
 
 def test_followup_json_has_the_documented_shape(cfg: config.Config) -> None:
-    """PRODUCT.md §7: year, report, offices (id, status, indicators, counts), errors, warnings."""
+    """PRODUCT.md §7: year, outputs, report, population basis, offices with statuses as codes,
+    attainment as shown, coverage and kr. per company; errors and warnings."""
     f = run(cfg, submission("alfa", ALFA_COMPANIES, ALFA_RESULTS))
-    doc = json.loads(json.dumps(followup_json(f, "rapporter/klyngerapport-2022.xlsx")))
-    assert set(doc) == {"year", "report", "offices", "errors", "warnings"}
-    assert (doc["year"], doc["report"], doc["errors"], doc["warnings"]) == (
+    report = "rapporter/klyngerapport-2022.xlsx"
+    doc = json.loads(json.dumps(followup_json(f, {"xlsx": report})))
+    assert set(doc) == {
+        "year",
+        "outputs",
+        "report",
+        "population_reference",
+        "offices",
+        "errors",
+        "warnings",
+    }
+    assert (doc["year"], doc["report"], doc["outputs"], doc["errors"], doc["warnings"]) == (
         2022,
-        "rapporter/klyngerapport-2022.xlsx",
-        1,
+        report,
+        {"xlsx": report},
+        0,
         0,
     )
+    assert doc["population_reference"] == "2023K1"
     alfa, beta = doc["offices"]
     assert set(alfa) == {
         "id",
+        "cluster",
         "status",
         "indicators",
         "companies",
         "smes",
         "municipalities_reached",
+        "municipalities_not_reached",
+        "kr_per_company",
     }
-    assert (
-        alfa["id"],
-        alfa["status"],
-        alfa["companies"],
-        alfa["smes"],
-        alfa["municipalities_reached"],
-    ) == ("alfa", "ok", 3, 2, 3)
+    assert (alfa["id"], alfa["cluster"], alfa["status"]) == ("alfa", "Alfa Cluster", "accepted")
+    assert (alfa["companies"], alfa["smes"], alfa["kr_per_company"]) == (3, 2, 333_333)
+    assert alfa["municipalities_reached"] == ["Køge", "Næstved", "Slagelse"]
+    assert alfa["municipalities_not_reached"][:2] == ["Faxe", "Guldborgsund"]
     assert alfa["indicators"][0] == {
         "id": "VIRK",
         "target": 4,
         "result": 3,
-        "attainment": 0.75,
+        "attainment": 75,
         "status": "not-met",
     }
     assert {i["id"]: i["status"] for i in alfa["indicators"]}["PROJ"] == "partial"
     assert {i["id"]: i["attainment"] for i in alfa["indicators"]}["NUL"] is None
     assert beta["status"] == "missing"
-    assert (beta["companies"], beta["smes"], beta["municipalities_reached"]) == (None, None, None)
+    assert [beta[k] for k in ("companies", "smes", "municipalities_reached")] == [None] * 3
+    assert [beta[k] for k in ("municipalities_not_reached", "kr_per_company")] == [None] * 2
     assert {i["status"] for i in beta["indicators"]} == {"not-reported"}

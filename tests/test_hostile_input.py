@@ -463,7 +463,7 @@ def test_latin1_file_names_are_read_and_shown_readably(tmp_path: Path) -> None:
     result = validate_paths([Path(os.fsdecode(folder))], CONFIG, YEAR)
     sub = result.submissions[0]
     assert sub.office_id == OFFICE and codes(sub) == []
-    from klyngerapport.render.documents import validation_json
+    from klyngerapport.render.json import validation_json
 
     text = str(validation_json(result))
     assert "\udcf8" not in text and "fødevarer" in text

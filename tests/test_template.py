@@ -18,18 +18,21 @@ from python_calamine import CalamineWorkbook
 from stdnum.dk import cvr as stdnum_cvr
 
 from klyngerapport.config import Config, parse_file
-from klyngerapport.model import ACTIVITIES, Office
+from klyngerapport.model import Office
 from klyngerapport.reference import municipalities
 from klyngerapport.render.template import (
-    COMPANY_HEADERS,
     COMPANY_ROWS,
-    DERIVED_TEXT,
     DESCRIPTION_HEADER,
     HEADER_ROW,
-    INDICATOR_HEADERS,
-    INFO_LABELS,
     template_filename,
     write_template,
+)
+from klyngerapport.schema import (
+    ACTIVITIES,
+    COMPANY_HEADERS,
+    DERIVED_TEXT,
+    INDICATOR_HEADERS,
+    INFO_LABELS,
 )
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -82,11 +85,15 @@ def test_template_filename() -> None:
 def test_sheets_and_indicator_rows_follow_the_contract(
     config: Config, tmp_path: Path, office_id: str
 ) -> None:
-    """Three visible sheets and a hidden Lister; one Indikatorer row per contract indicator."""
+    """Three visible sheets (four with national targets) and a hidden Lister; one Indikatorer
+    row per contract indicator."""
     assert office(config, office_id).active(YEAR)
     wb = load_workbook(written(config, tmp_path, office_id))
-    assert wb.sheetnames == ["Indberetning", "Indikatorer", "Virksomheder", "Lister"]
-    assert [wb[n].sheet_state for n in wb.sheetnames] == ["visible"] * 3 + ["hidden"]
+    national = ["Nationale mål"] if config.national_contract(office_id, YEAR) else []
+    assert wb.sheetnames == ["Indberetning", "Indikatorer", *national, "Virksomheder", "Lister"]
+    assert [wb[n].sheet_state for n in wb.sheetnames] == ["visible"] * (3 + len(national)) + [
+        "hidden"
+    ]
 
     ws = wb["Indikatorer"]
     assert tuple(c.value for c in ws[HEADER_ROW]) == (*INDICATOR_HEADERS, DESCRIPTION_HEADER)
@@ -227,7 +234,7 @@ def test_protection_freeze_and_properties(config: Config, tmp_path: Path) -> Non
 
 def test_reader_sees_a_small_used_range(config: Config, tmp_path: Path) -> None:
     """The formatted empty rows do not count for python-calamine: only the two top rows."""
-    book = CalamineWorkbook.from_path(str(written(config, tmp_path, "foedevarer")))
+    book = CalamineWorkbook.from_path(str(written(config, tmp_path, "miljoeteknologi")))
     rows = book.get_sheet_by_name("Virksomheder").to_python()
     assert rows[1:] == [list(COMPANY_HEADERS)] and str(rows[0][0]).startswith("Her: ")
     assert book.sheet_names == ["Indberetning", "Indikatorer", "Virksomheder", "Lister"]
@@ -293,11 +300,11 @@ SAMPLE_FILES = sorted((SAMPLES / "indberetninger").glob("*/*.xlsx"))
 
 
 def test_samples_cover_every_active_office() -> None:
-    """2021: We Build Denmark only; 2022 and 2023: all four offices."""
+    """2021: We Build Denmark only; 2022 to 2024: all four offices."""
     names = {p.relative_to(SAMPLES / "indberetninger").as_posix() for p in SAMPLE_FILES}
     offices = ("we-build-denmark", "bio-solutions", "foedevarer", "miljoeteknologi")
     assert names == {"2021/we-build-denmark-2021.xlsx"} | {
-        f"{year}/{o}-{year}.xlsx" for year in (2022, 2023) for o in offices
+        f"{year}/{o}-{year}.xlsx" for year in (2022, 2023, 2024) for o in offices
     }
 
 

@@ -415,7 +415,8 @@ def test_real_year_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     found = {s.path.name: sorted({f.code for f in s.findings}) for s in result.submissions}
     assert found == {
         "bio-solutions-2022.xlsx": ["file-unreadable"],
-        "foedevarer-2022.xlsx": [],
+        # Food & Bio Cluster Denmark has national targets: without the sheet, a warning.
+        "foedevarer-2022.xlsx": ["sheet-missing"],
         "noter.csv": ["file-unsupported"],
         "we-build-denmark-2022 (2).xlsx": ["submission-duplicate"],
         "we-build-denmark-2022.xlsx": ["submission-duplicate"],

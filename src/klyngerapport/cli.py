@@ -6,7 +6,6 @@ Heavy modules (openpyxl, python-calamine, Rich tables) are imported inside the c
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -14,52 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from typer.core import TyperCommand, TyperGroup
 
 from klyngerapport import __version__
-from klyngerapport.errors import KlyngeError, suggestion
+from klyngerapport.cli_danish import USAGE_ERROR, DanishCommand, DanishGroup, usage_message
+from klyngerapport.errors import KlyngeError
 
 if TYPE_CHECKING:
     from klyngerapport.config import Config
+    from klyngerapport.model import Progress
 
 EXIT_OK, EXIT_DATA, EXIT_TOOL = 0, 1, 2
-Progress = Callable[[int, int, str], None] | None
-
-HELP_TEXT = "Vis denne hjælp og afslut."
-
-
-class _DanishHelp:
-    """Typer's and Click's own words in the help ('Usage', 'Options', 'Show this message and
-    exit.') in Danish. Set only when help is shown, so other runs never import Rich for it."""
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)  # type: ignore[misc]
-        if option is not None:
-            option.help = HELP_TEXT
-        return option
-
-    def format_usage(self, ctx: Any, formatter: Any) -> None:
-        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
-        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Brug: ")
-
-    def format_help(self, ctx: Any, formatter: Any) -> Any:
-        from typer import rich_utils
-
-        rich_utils.ARGUMENTS_PANEL_TITLE = "Argumenter"
-        rich_utils.OPTIONS_PANEL_TITLE = "Tilvalg"
-        rich_utils.COMMANDS_PANEL_TITLE = "Kommandoer"
-        rich_utils.REQUIRED_LONG_STRING = "[påkrævet]"
-        rich_utils.DEFAULT_STRING = "[standard: {}]"
-        return super().format_help(ctx, formatter)  # type: ignore[misc]
-
-
-class DanishGroup(_DanishHelp, TyperGroup):
-    pass
-
-
-class DanishCommand(_DanishHelp, TyperCommand):
-    pass
-
 
 app = typer.Typer(
     name="klyngerapport",
@@ -146,7 +109,7 @@ def _run(ctx: typer.Context, job: Callable[[], int]) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _progress(label: str, as_json: bool) -> AbstractContextManager[Progress]:
+def _progress(label: str, as_json: bool) -> AbstractContextManager[Progress | None]:
     """A progress bar for human output; nothing (and no Rich import) for --json."""
     if as_json:
         return nullcontext(None)
@@ -188,13 +151,11 @@ def funding(
     """Vis den kommunale medfinansiering og bevillingerne for et år: hvem betaler hvad."""
 
     def job() -> int:
-        from klyngerapport import funding as funding_
-        from klyngerapport.population import for_year
-        from klyngerapport.render.documents import funding_json
+        from klyngerapport.funding import funding_of_year
+        from klyngerapport.render.json import funding_json
 
         cfg = _config(ctx)
-        population = for_year(cfg, year)
-        result = funding_.compute(cfg, year, population)
+        result = funding_of_year(cfg, year)
         if as_json:
             _print_json(funding_json(result))
         else:
@@ -294,32 +255,12 @@ def validate(
     """Tjek indsendte indberetninger og vis præcist, hvad der er galt, og hvor."""
 
     def job() -> int:
-        from klyngerapport.render.documents import validation_json
-        from klyngerapport.validation import validate_paths
+        from klyngerapport.render.json import validation_json
+        from klyngerapport.validation import validate as validate_
 
         cfg = _config(ctx)
-        if paths:
-            # Naming the year's own folder is the same as naming no path: missing offices count.
-            year_dir = cfg.submissions_dir(year).resolve() if year is not None else None
-            targets = list(paths)
-            whole_year = any(p.resolve() == year_dir for p in targets)
-        else:
-            if year is None:
-                raise KlyngeError(
-                    "Angiv filer eller mapper, der skal tjekkes, eller et år med --year.",
-                    "Fx: klyngerapport validate --year 2022",
-                )
-            targets, whole_year = [cfg.submissions_dir(year)], True
-            if not targets[0].is_dir():
-                raise KlyngeError(
-                    f"Indberetningsmappen for {year} findes ikke: {targets[0]}",
-                    "Læg de indsendte filer dér, eller angiv filerne direkte.",
-                )
         with _progress("Tjekker", as_json) as update:
-            # validate reports findings only, so company rows are not kept (flat memory).
-            result = validate_paths(
-                targets, cfg, year, progress=update, whole_year=whole_year, keep_rows=False
-            )
+            result = validate_(cfg, paths or [], year, progress=update)
         if as_json:
             _print_json(validation_json(result))
         else:
@@ -352,26 +293,20 @@ def generate(
     """Lav den årlige orientering til KKR: XLSX-rapport og resumé i terminalen."""
 
     def job() -> int:
-        from klyngerapport.model import SUBMISSION_ERRORS, SUBMISSION_MISSING
-        from klyngerapport.orientation import generate_report
-        from klyngerapport.render.followup_json import followup_json
+        from klyngerapport.generate import generate as generate_
+        from klyngerapport.render.json import followup_json
 
         cfg = _config(ctx)
         with _progress("Læser", as_json) as update:
-            result, report = generate_report(cfg, year, input_dir, output, progress=update)
-        shown = _display(report)
+            done = generate_(cfg, year, input_dir, output, progress=update)
+        shown = {kind: _display(path) for kind, path in done.outputs.items()}
         if as_json:
-            _print_json(followup_json(result, shown))
+            _print_json(followup_json(done.followup, shown))
         else:
             from klyngerapport.render import terminal
 
-            terminal.followup(result, shown)
-        blocked = (SUBMISSION_MISSING, SUBMISSION_ERRORS)
-        return (
-            EXIT_DATA
-            if result.errors or any(o.status in blocked for o in result.offices)
-            else EXIT_OK
-        )
+            terminal.followup(done.followup, shown)
+        return EXIT_DATA if done.failed else EXIT_OK
 
     _run(ctx, job)
 
@@ -442,50 +377,6 @@ def population_fetch(
     _run(ctx, job)
 
 
-# Click's usage errors; newer Typer vendors Click, so the class is found through Typer's own.
-_USAGE_ERROR: type[Exception] = next(
-    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
-)
-_TYPE_NAMES = {"integer": "et helt tal", "int": "et helt tal", "path": "en sti"}
-
-
-def usage_message(exc: Exception) -> tuple[str, str]:
-    """A Danish message and hint for one of Click's (English) usage errors."""
-    kind = type(exc).__name__
-    ctx = getattr(exc, "ctx", None)
-    hint = f"Se '{ctx.command_path} --help'." if ctx is not None else "Se 'klyngerapport --help'."
-    param = getattr(exc, "param", None)
-    name = (
-        (getattr(param, "metavar", None) or getattr(param, "name", None) or "").upper()
-        if param is not None
-        else ""
-    )
-    if param is not None and getattr(param, "opts", None) and param.opts[0].startswith("-"):
-        name = param.opts[0]
-    if kind == "NoSuchOption":
-        possible = list(getattr(exc, "possibilities", None) or [])
-        guess = f" Mente du {' eller '.join(possible)}?" if possible else ""
-        return f"Ukendt tilvalg {getattr(exc, 'option_name', '')}.{guess}", hint
-    if kind == "MissingParameter":
-        return f"{name or 'Et argument'} mangler.", hint
-    if kind == "BadParameter" and (own := getattr(exc, "danish", None)):
-        return f"Ugyldig værdi for {name or 'et argument'}: {own}", hint
-    if kind == "BadParameter":
-        wanted = _TYPE_NAMES.get(getattr(getattr(param, "type", None), "name", ""), "")
-        detail = f" Det skal være {wanted}." if wanted else ""
-        return f"Ugyldig værdi for {name or 'et argument'}.{detail}", hint
-    text = str(getattr(exc, "message", exc))
-    if found := re.match(r"No such command '([^']*)'", text):
-        commands = sorted(app_commands())
-        return (
-            f'Ukendt kommando "{found.group(1)}".{suggestion(found.group(1), commands)}',
-            f"Kommandoerne er: {', '.join(commands)}.",
-        )
-    if found := re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text):
-        return f"For mange argumenter: {found.group(1)}.", hint
-    return f"Forkert brug af kommandoen ({text}).", hint
-
-
 def app_commands() -> list[str]:
     return [
         c.name or c.callback.__name__ for c in app.registered_commands if c.callback is not None
@@ -509,14 +400,14 @@ def main(argv: list[str] | None = None) -> None:
 def _main(argv: list[str] | None) -> None:
     try:
         code = app(args=argv, prog_name="klyngerapport", standalone_mode=False)
-    except _USAGE_ERROR as exc:
+    except USAGE_ERROR as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             ctx = getattr(exc, "ctx", None)
             sys.stdout.write((ctx.get_help() if ctx is not None else "") + "\n")
             sys.exit(EXIT_OK)
         from klyngerapport.render import terminal
 
-        message, hint = usage_message(exc)
+        message, hint = usage_message(exc, app_commands())
         terminal.error(message, hint)
         sys.exit(EXIT_TOOL)
     except typer.Abort:

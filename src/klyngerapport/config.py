@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from klyngerapport.errors import ConfigError, suggestion
-from klyngerapport.model import ACTIVITIES, DERIVED_KINDS, Grant, Indicator, Municipality, Office
+from klyngerapport.model import Grant, Indicator, Municipality, Office
 from klyngerapport.reference import BUILTIN_SOURCES, municipalities
+from klyngerapport.schema import ACTIVITIES, DERIVED_KINDS
 
 CONFIG_NAME = "klyngerapport.toml"
 ENV_VAR = "KLYNGERAPPORT_CONFIG"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 
-def number(value: float, decimals: int | None = None) -> str:
-    """1234567 -> '1.234.567'; 12.5 -> '12,5'; with `decimals`, fractions are rounded to it."""
-    if float(value).is_integer():
+def number(value: float, decimals: int | None = None, fixed: bool = False) -> str:
+    """1234567 -> '1.234.567'; 12.5 -> '12,5'; with `decimals`, fractions are rounded to it,
+    and with `fixed` too every number shows that many decimals (7.6 -> '7,60')."""
+    if isinstance(value, int) and not (fixed and decimals):  # any size: no float conversion
+        return f"{value:,}".replace(",", ".")
+    if float(value).is_integer() and not (fixed and decimals):
         return f"{int(value):,}".replace(",", ".")
     text = f"{value:,.{decimals}f}" if decimals is not None else f"{value:,}"
     return text.replace(",", "X").replace(".", ",").replace("X", ".")

@@ -1,6 +1,8 @@
-"""Derived counts and target attainment of a year (PRODUCT.md §5, §7). Pure: no I/O.
+"""The follow-up model of a year (PRODUCT.md §5, §7): every figure a reader sees, computed once.
 
-The rules the spec leaves open, decided here and stated in the report:
+Pure: Submissions (with their findings, all produced by validation) + Config + Funding in, a
+frozen Followup out. The terminal, JSON and XLSX renderers only format it. The rules the spec
+leaves open, decided here and stated in the report:
 
 - A company is its CVR number. An engagement (a row of Virksomheder) is *counted* when its
   municipality is one of the participating ones and its office's submission is accepted (the one
@@ -12,52 +14,51 @@ The rules the spec leaves open, decided here and stated in the report:
   reaches each of them (a company with sites in Næstved and Slagelse is reached in both), so the
   counts per municipality may add up to more than `companies`.
 - `activity:<Aktivitet>`: unique CVR numbers with at least one counted engagement of the activity.
-- Attainment is result / target, compared exactly as the numbers were typed (80 of 100 with
-  partial = 0.8 is "Delvist opfyldt"). A target of 0 is met by any result >= 0 and has no
-  attainment percentage (None).
+- Attainment is compared exactly as the numbers were typed (80 of 100 with partial = 0.8 is
+  "Delvist opfyldt") and shown as whole percent rounded down (9 of 8 is 112 %, 99.7 % is 99 %),
+  so a shown figure never contradicts its status. A target of 0 is met by any result >= 0 and
+  has no attainment percentage (None).
 - An office whose submission is missing, duplicated or has errors reports nothing: every contract
-  indicator is listed with its target and "Ikke indberettet", and its counts are 0. Its company
-  rows are listed as not counted. Files that belong to no office active in the year are not
-  followed up; their findings are in the validation.
-- The contract's targets win over the workbook's Mål; a derived indicator's result is the count,
-  and a different number in the workbook is a `derived-differs` warning.
+  indicator is listed with its target and "Ikke indberettet", and its figures are None (unknown,
+  not 0). Its company rows are listed as not counted. Totals then say they are incomplete, and
+  ratios that would mix it with the others (kr. per company) are None. Files that belong to no
+  office active in the year are not followed up; their findings are in the validation.
+- The contract's targets win over the workbook's Mål; a derived indicator's result is the count
+  (validation warns with `derived-differs` when the workbook says otherwise).
+- Kr. per company and companies per 1.000 inhabitants are rounded half up, to whole kroner and
+  to one decimal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
-from klyngerapport.checks.derived import INDICATOR_SHEET, Counts, derived_differs, rows_by_id
-from klyngerapport.checks.messages import finding
+from klyngerapport import danish
+from klyngerapport.checks.derived import Counts, rows_by_id
 from klyngerapport.config import Config
 from klyngerapport.model import (
-    MET,
-    NOT_MET,
-    NOT_REPORTED,
-    PARTIAL,
-    SUBMISSION_ERRORS,
-    SUBMISSION_MISSING,
-    SUBMISSION_OK,
-    SUBMISSION_WARNINGS,
     Engagement,
-    Finding,
     Followup,
     Funding,
     Indicator,
     IndicatorOutcome,
     IndicatorRow,
+    IndicatorStatus,
     Municipality,
+    MunicipalityOutcome,
     Office,
     OfficeOutcome,
     SourceFile,
     Submission,
+    SubmissionStatus,
+    Totals,
     Validation,
 )
+from klyngerapport.schema import DERIVED_SOURCE, result_source
 
-DERIVED_SOURCE = "Virksomheder (optalt)"
+Contract = list[tuple[Indicator, float]]
 
 
 def follow_up(
@@ -70,69 +71,62 @@ def follow_up(
     tool_version: str,
     generated: dt.datetime,
 ) -> Followup:
-    """The follow-up of `year`: one outcome per office active in the year.
-
-    Findings the follow-up itself discovers (`derived-differs`, and `submission-missing` or
-    `submission-duplicate` when the validation did not already report them) are added to the
-    returned Followup's validation, so that its error and warning counts are complete.
-    """
-    participating = config.participating(year)
+    """The follow-up of `year`: one outcome per office active in the year, per participating
+    municipality and in total. `validation` holds every finding; nothing is added here."""
+    participating = tuple(sorted(config.participating(year), key=lambda m: danish.sort_key(m.name)))
     codes = frozenset(m.code for m in participating)
-    submissions = list(validation.submissions)
-    set_findings = list(validation.findings)
+    paid = {o.office.id: o.total for o in funding.offices}
     outcomes: list[OfficeOutcome] = []
     engagements: list[Engagement] = []
+    counted: dict[str, Counts] = {}
 
     for office in config.active_offices(year):
         contract = config.contract(office.id, year)
         # A file without a year in the year's folder belongs to the year (and has an error).
         mine = sorted(
             (
-                i
-                for i, s in enumerate(submissions)
+                s
+                for s in validation.submissions
                 if s.office_id == office.id and s.year in (year, None)
             ),
-            key=lambda i: str(submissions[i].path),
+            key=lambda s: str(s.path),
         )
-        if not mine:
-            if not _reported(set_findings, "submission-missing", office.id):
-                set_findings.append(_missing(office, year))
-            outcomes.append(_not_reported(office, SUBMISSION_MISSING, None, contract))
+        accepted = len(mine) == 1 and mine[0].valid
+        for sub in mine:
+            engagements.extend(_engagements(office, sub, codes, accepted))
+        if not accepted:
+            status = SubmissionStatus.MISSING if not mine else SubmissionStatus.ERRORS
+            outcomes.append(_not_reported(office, status, mine, contract, paid.get(office.id, 0)))
             continue
-        if len(mine) > 1:
-            involved = [submissions[i] for i in mine]
-            already = [f for s in involved for f in s.findings] + set_findings
-            if not any(s.errors for s in involved) and not _reported(
-                already, "submission-duplicate", office.id, involved
-            ):
-                set_findings.append(_duplicate(office, year, involved))
-            for sub in involved:
-                engagements.extend(_engagements(office, sub, codes, accepted=False))
-            outcomes.append(_not_reported(office, SUBMISSION_ERRORS, None, contract))
-            continue
-
-        index = mine[0]
-        if submissions[index].errors:
-            engagements.extend(_engagements(office, submissions[index], codes, accepted=False))
-            outcomes.append(_not_reported(office, SUBMISSION_ERRORS, submissions[index], contract))
-            continue
-        outcome, listed, submissions[index] = _accepted_office(
-            office, submissions[index], contract, participating, config.partial
+        counts = Counts.of(e.company for e in engagements if e.office_id == office.id and e.counted)
+        counted[office.id] = counts
+        outcomes.append(
+            _accepted(office, mine[0], contract, counts, participating, config.partial, paid)
         )
-        outcomes.append(outcome)
-        engagements.extend(listed)
 
+    municipalities = _municipalities(participating, funding, outcomes, counted)
+    outside = {
+        e.company.municipality.code: e.company.municipality
+        for e in engagements
+        if e.company.municipality is not None and e.company.municipality.code not in codes
+    }
     return Followup(
         year=year,
         region=config.region,
         council=config.council,
         offices=tuple(outcomes),
+        municipalities=municipalities,
+        totals=_totals(outcomes, municipalities, participating, funding, counted.values()),
         participating=participating,
         funding=funding,
         engagements=tuple(engagements),
-        validation=replace(
-            validation, submissions=tuple(submissions), findings=tuple(set_findings)
+        outside=tuple(sorted(outside.values(), key=lambda m: danish.sort_key(m.name))),
+        outside_engagements=sum(
+            1
+            for e in engagements
+            if e.company.municipality is not None and e.company.municipality.code in outside
         ),
+        validation=validation,
         sources=sources,
         config_source=config_source,
         tool_version=tool_version,
@@ -141,64 +135,79 @@ def follow_up(
     )
 
 
-def _accepted_office(
+# --- one office --------------------------------------------------------------------------------
+
+
+def _accepted(
     office: Office,
     sub: Submission,
-    contract: list[tuple[Indicator, float]],
+    contract: Contract,
+    counts: Counts,
     participating: tuple[Municipality, ...],
     partial: float,
-) -> tuple[OfficeOutcome, list[Engagement], Submission]:
-    """The outcome of an office whose one submission has no errors, its engagements, and the
-    submission with the findings the follow-up added."""
-    listed = _engagements(office, sub, frozenset(m.code for m in participating), accepted=True)
-    counts = Counts.of(e.company for e in listed if e.counted)
+    paid: Mapping[str, int],
+) -> OfficeOutcome:
     rows = rows_by_id(sub.indicators)
     indicators: list[IndicatorOutcome] = []
-    added: list[Finding] = []
     for indicator, target in contract:
         row = rows.get(indicator.id)
+        comment = row.comment if row is not None else ""
         if indicator.derive is not None:
-            count = counts.derived(indicator.derive)
-            indicators.append(_assess(indicator, target, float(count), DERIVED_SOURCE, partial))
-            if row is not None and row.result is not None and row.result != count:
-                finding = derived_differs(file_label(sub), indicator, row, count)
-                if not _has(sub.findings, finding):
-                    added.append(finding)
+            count = float(counts.derived(indicator.derive))
+            typed = row.result if row is not None and row.result != count else None
+            indicators.append(
+                _assess(indicator, target, count, DERIVED_SOURCE, partial, typed, comment)
+            )
         else:
             result = row.result if row is not None else None
-            indicators.append(_assess(indicator, target, result, _cell_text(row), partial))
-    if added:
-        sub = replace(sub, findings=(*sub.findings, *added))
-    outcome = OfficeOutcome(
+            indicators.append(
+                _assess(indicator, target, result, _source(row), partial, None, comment)
+            )
+    cofinancing = paid.get(office.id, 0)
+    return OfficeOutcome(
         office=office,
-        status=SUBMISSION_WARNINGS if sub.warnings else SUBMISSION_OK,
-        submission=sub,
+        status=SubmissionStatus.ACCEPTED,
+        files=(_file(sub),),
+        errors=sub.errors,
+        warnings=sub.warnings,
         indicators=tuple(indicators),
+        cofinancing=cofinancing,
         companies=counts.companies,
         smes=counts.smes,
         municipalities_reached=tuple(m for m in participating if m.code in counts.reach),
+        municipalities_not_reached=tuple(m for m in participating if m.code not in counts.reach),
         companies_by_municipality={
             m.code: len(counts.reach[m.code]) for m in participating if m.code in counts.reach
         },
+        kr_per_company=whole_kroner(cofinancing, counts.companies),
     )
-    return outcome, listed, sub
 
 
-def reach_by_municipality(f: Followup) -> dict[int, int]:
-    """Unique companies reached per municipality code by all offices together (counted only)."""
-    reach: dict[int, set[str]] = {}
-    for e in f.engagements:
-        if e.counted and e.company.municipality is not None:
-            reach.setdefault(e.company.municipality.code, set()).add(e.company.cvr)
-    return {code: len(cvrs) for code, cvrs in reach.items()}
-
-
-def accepted(status: str) -> bool:
-    """Whether an office with this submission status is reported (its numbers count)."""
-    return status in (SUBMISSION_OK, SUBMISSION_WARNINGS)
-
-
-# --- counting ---------------------------------------------------------------------------------
+def _not_reported(
+    office: Office,
+    status: SubmissionStatus,
+    subs: list[Submission],
+    contract: Contract,
+    cofinancing: int,
+) -> OfficeOutcome:
+    return OfficeOutcome(
+        office=office,
+        status=status,
+        files=tuple(_file(s) for s in subs),
+        errors=sum(s.errors for s in subs),
+        warnings=sum(s.warnings for s in subs),
+        indicators=tuple(
+            IndicatorOutcome(i, target, None, None, IndicatorStatus.NOT_REPORTED)
+            for i, target in contract
+        ),
+        cofinancing=cofinancing,
+        companies=None,
+        smes=None,
+        municipalities_reached=None,
+        municipalities_not_reached=None,
+        companies_by_municipality=None,
+        kr_per_company=None,
+    )
 
 
 def _engagements(
@@ -216,99 +225,141 @@ def _engagements(
     ]
 
 
-# --- attainment -------------------------------------------------------------------------------
-
-
-def status_of(target: float, result: float | None, partial: float) -> tuple[float | None, str]:
-    """(attainment, status) of a result against a target; see the module docstring."""
-    if result is None:
-        return None, NOT_REPORTED
-    # repr() gives the shortest decimal that round-trips, so 0.8 is compared as 4/5 exactly.
-    exact_result, exact_target = Fraction(repr(result)), Fraction(repr(target))
-    if exact_target == 0:
-        return None, MET if exact_result >= 0 else NOT_MET
-    attainment = result / target
-    if exact_result >= exact_target:
-        return attainment, MET
-    if exact_result >= Fraction(repr(partial)) * exact_target:
-        return attainment, PARTIAL
-    return attainment, NOT_MET
-
-
-def _assess(
-    indicator: Indicator, target: float, result: float | None, source: str, partial: float
-) -> IndicatorOutcome:
-    attainment, status = status_of(target, result, partial)
-    return IndicatorOutcome(
-        indicator, target, result, attainment, status, source if result is not None else ""
-    )
-
-
-def _not_reported(
-    office: Office, status: str, sub: Submission | None, contract: list[tuple[Indicator, float]]
-) -> OfficeOutcome:
-    return OfficeOutcome(
-        office=office,
-        status=status,
-        submission=sub,
-        indicators=tuple(
-            IndicatorOutcome(i, target, None, None, NOT_REPORTED) for i, target in contract
-        ),
-        companies=0,
-        smes=0,
-        municipalities_reached=(),
-    )
-
-
-def _cell_text(row: IndicatorRow | None) -> str:
-    if row is None:
-        return ""
-    if row.result_cell:
-        return f"{INDICATOR_SHEET}!{row.result_cell}"
-    return f"{INDICATOR_SHEET}, række {row.row}"
-
-
-# --- findings the follow-up adds --------------------------------------------------------------
-
-
-def file_label(sub: Submission) -> str:
-    """The file name findings of this submission use (the reader's label, else the name)."""
+def _file(sub: Submission) -> str:
+    """The file as its findings name it (the reader's label), else its name."""
     return next((f.file for f in sub.findings if f.file), sub.path.name)
 
 
-def _has(findings: Iterable[Finding], new: Finding) -> bool:
-    return any(f.code == new.code and f.file == new.file and f.row == new.row for f in findings)
+def _source(row: IndicatorRow | None) -> str:
+    return "" if row is None else result_source(row.result_cell, row.row)
 
 
-def _reported(
-    findings: Iterable[Finding], code: str, office_id: str, involved: Iterable[Submission] = ()
-) -> bool:
-    """Whether the validation already holds a `code` finding about this office."""
-    files = {file_label(s) for s in involved}
-    return any(f.code == code and (f.value == office_id or f.file in files) for f in findings)
+# --- municipalities and totals -------------------------------------------------------------------
 
 
-# Findings come from the checks' catalogue, so that their wording matches the validation's.
+def _municipalities(
+    participating: tuple[Municipality, ...],
+    funding: Funding,
+    offices: list[OfficeOutcome],
+    counted: Mapping[str, Counts],
+) -> tuple[MunicipalityOutcome, ...]:
+    complete = all(o.reported for o in offices)
+    paying = {m.municipality.code: m for m in funding.municipalities}
+    out = []
+    for m in participating:
+        reached: set[str] = set()
+        for counts in counted.values():
+            reached |= counts.reach.get(m.code, frozenset())
+        money = paying.get(m.code)
+        population = money.population if money is not None else 0
+        total = money.total if money is not None else 0
+        out.append(
+            MunicipalityOutcome(
+                municipality=m,
+                population=population,
+                as_lead=money.as_lead if money is not None else 0,
+                as_cofinancer=money.as_cofinancer if money is not None else 0,
+                companies_by_office={
+                    o.office.id: (
+                        (o.companies_by_municipality or {}).get(m.code, 0) if o.reported else None
+                    )
+                    for o in offices
+                },
+                companies=len(reached),
+                companies_per_1000=per_thousand(len(reached), population),
+                kr_per_company=whole_kroner(total, len(reached)) if complete else None,
+                complete=complete,
+            )
+        )
+    return tuple(out)
 
 
-def _missing(office: Office, year: int) -> Finding:
-    return finding(
-        "submission-missing",
-        f"{office.id}-{year}.xlsx",
-        value=office.id,
-        office=office.id,
-        cluster=office.cluster,
-        year=year,
+def _totals(
+    offices: list[OfficeOutcome],
+    municipalities: tuple[MunicipalityOutcome, ...],
+    participating: tuple[Municipality, ...],
+    funding: Funding,
+    counted: Iterable[Counts],
+) -> Totals:
+    cvrs: set[str] = set()
+    smes: set[str] = set()
+    for counts in counted:
+        cvrs |= counts.cvrs
+        smes |= counts.sme_cvrs
+    missing = tuple(o.office for o in offices if not o.reported)
+    complete = not missing
+    reached = {m.municipality.code for m in municipalities if m.companies}
+    population = sum(m.population for m in municipalities)
+    cofinancing = sum(o.cofinancing for o in offices)
+    return Totals(
+        complete=complete,
+        not_reported=missing,
+        accepted=len(offices) - len(missing),
+        companies=len(cvrs),
+        smes=len(smes),
+        municipalities_reached=tuple(m for m in participating if m.code in reached),
+        municipalities_not_reached=tuple(m for m in participating if m.code not in reached),
+        cofinancing=cofinancing,
+        kr_per_company=whole_kroner(cofinancing, len(cvrs)) if complete else None,
+        population=population,
+        companies_per_1000=per_thousand(len(cvrs), population),
+        indicators={s: sum(o.count(s) for o in offices) for s in IndicatorStatus},
     )
 
 
-def _duplicate(office: Office, year: int, involved: list[Submission]) -> Finding:
-    names = [file_label(s) for s in involved]
-    return finding(
-        "submission-duplicate",
-        names[0],
-        value=office.id,
-        office=office.id,
-        year=year,
-        files=", ".join(names[:-1]) + " og " + names[-1],
+# --- arithmetic ----------------------------------------------------------------------------------
+
+
+def status_of(
+    target: float, result: float | None, partial: float
+) -> tuple[int | None, IndicatorStatus]:
+    """(attainment as shown, status) of a result against a target; see the module docstring."""
+    if result is None:
+        return None, IndicatorStatus.NOT_REPORTED
+    # repr() gives the shortest decimal that round-trips, so 0.8 is compared as 4/5 exactly.
+    exact_result, exact_target = Fraction(repr(result)), Fraction(repr(target))
+    if exact_target == 0:
+        return None, IndicatorStatus.MET if exact_result >= 0 else IndicatorStatus.NOT_MET
+    shown = int(exact_result * 100 // exact_target)  # floor: 99.7 % is 99 %, never 100 %
+    if exact_result >= exact_target:
+        return shown, IndicatorStatus.MET
+    if exact_result >= Fraction(repr(partial)) * exact_target:
+        return shown, IndicatorStatus.PARTIAL
+    return shown, IndicatorStatus.NOT_MET
+
+
+def whole_kroner(amount: int, companies: int) -> int | None:
+    """amount / companies in whole kroner, half up; None without companies."""
+    if companies <= 0:
+        return None
+    return int(Fraction(amount, companies) + Fraction(1, 2))
+
+
+def per_thousand(companies: int, population: int) -> float | None:
+    """Companies per 1.000 inhabitants to one decimal, half up; None without a population."""
+    if population <= 0:
+        return None
+    tenths = Fraction(companies * 10_000, population) + Fraction(1, 2)
+    return int(tenths) / 10
+
+
+def _assess(
+    indicator: Indicator,
+    target: float,
+    result: float | None,
+    source: str,
+    partial: float,
+    typed: float | None,
+    comment: str,
+) -> IndicatorOutcome:
+    attainment, status = status_of(target, result, partial)
+    return IndicatorOutcome(
+        indicator,
+        target,
+        result,
+        attainment,
+        status,
+        source if result is not None else "",
+        typed,
+        comment,
     )

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from klyngerapport.config import Config
 from klyngerapport.errors import PopulationError
 from klyngerapport.model import Funding, MunicipalityFunding, OfficeFunding, Population, Share
+from klyngerapport.population import for_year
 from klyngerapport.reference import municipalities
 
 
@@ -86,3 +87,8 @@ def compute(config: Config, year: int, population: Population) -> Funding:
     )
     grants = tuple(g for g in config.grants if g.active(year))
     return Funding(year, population, tuple(office_rows), rows, grants)
+
+
+def funding_of_year(config: Config, year: int) -> Funding:
+    """`funding YEAR`: the year's split on the population of the configured quarter."""
+    return compute(config, year, for_year(config, year))

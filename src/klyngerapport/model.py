@@ -7,35 +7,100 @@ them needs to know how another one reads or writes files.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
 Unit = Literal["antal", "kr."]
 
-# Statuses of an indicator, in the words the report uses.
-MET = "Opfyldt"
-PARTIAL = "Delvist opfyldt"
-NOT_MET = "Ikke opfyldt"
-NOT_REPORTED = "Ikke indberettet"
+# done, total, name of the file at hand: how long work reports its progress.
+Progress = Callable[[int, int, str], None]
 
-# Statuses of an office's submission.
-SUBMISSION_OK = "Godkendt"
-SUBMISSION_WARNINGS = "Godkendt med bemærkninger"
-SUBMISSION_ERRORS = "Fejl i indberetningen"
-SUBMISSION_MISSING = "Mangler"
 
-ACTIVITIES: tuple[str, ...] = (
-    "Netværk og arrangementer",
-    "Innovationsprojekt",
-    "Videnssamarbejde",
-    "Internationalisering",
-    "Sparring og matchmaking",
-    "Grøn omstilling",
-)
+@dataclass(frozen=True, slots=True)
+class Colour:
+    """How a status looks: Excel's "good / neutral / bad" cell colours, a chart colour and the
+    name of the terminal colour. The one table every renderer reads."""
 
-DERIVED_KINDS: tuple[str, ...] = ("companies", "smes", "municipalities")
+    fill: str  # cell background, RGB hex
+    text: str  # cell text, RGB hex
+    chart: str  # bar in a chart, RGB hex
+    terminal: str  # Rich colour name
+
+
+GOOD = Colour("C6EFCE", "006100", "70AD47", "green")
+FAIR = Colour("FFEB9C", "9C5700", "FFC000", "yellow")
+BAD = Colour("FFC7CE", "9C0006", "E0301E", "red")
+NONE = Colour("E7E6E6", "3A3A3A", "A5A5A5", "dim")
+
+
+class IndicatorStatus(StrEnum):
+    """An indicator's status for the year; the value is the stable code scripts read (JSON)."""
+
+    MET = "met"
+    PARTIAL = "partial"
+    NOT_MET = "not-met"
+    NOT_REPORTED = "not-reported"
+
+    @property
+    def label(self) -> str:
+        """The Danish word the report uses."""
+        return _INDICATOR_LOOK[self][0]
+
+    @property
+    def symbol(self) -> str:
+        return _INDICATOR_LOOK[self][1]
+
+    @property
+    def colour(self) -> Colour:
+        return _INDICATOR_LOOK[self][2]
+
+
+_INDICATOR_LOOK: dict[IndicatorStatus, tuple[str, str, Colour]] = {
+    IndicatorStatus.MET: ("Opfyldt", "✓", GOOD),
+    IndicatorStatus.PARTIAL: ("Delvist opfyldt", "~", FAIR),
+    IndicatorStatus.NOT_MET: ("Ikke opfyldt", "✗", BAD),
+    IndicatorStatus.NOT_REPORTED: ("Ikke indberettet", "–", NONE),
+}
+
+
+class SubmissionStatus(StrEnum):
+    """The status of an office's submission for the year (PRODUCT.md §7). Warnings do not
+    change it: they are counted beside it."""
+
+    ACCEPTED = "accepted"  # exactly one file for the office and year, without errors
+    ERRORS = "errors"  # errors in the file, or two files for the same office and year
+    MISSING = "missing"  # no file
+
+    @property
+    def label(self) -> str:
+        return _SUBMISSION_LOOK[self][0]
+
+    @property
+    def symbol(self) -> str:
+        return _SUBMISSION_LOOK[self][1]
+
+    @property
+    def colour(self) -> Colour:
+        return _SUBMISSION_LOOK[self][2]
+
+    @property
+    def reported(self) -> bool:
+        """Whether the office's figures count (the one place that decides it)."""
+        return self is SubmissionStatus.ACCEPTED
+
+
+_SUBMISSION_LOOK: dict[SubmissionStatus, tuple[str, str, Colour]] = {
+    SubmissionStatus.ACCEPTED: ("Godkendt", "✓", GOOD),
+    SubmissionStatus.ERRORS: ("Fejl", "✗", BAD),
+    SubmissionStatus.MISSING: ("Mangler", "✗", BAD),
+}
+
+SEVERITY_LABEL: dict[str, str] = {"error": "Fejl", "warning": "Advarsel"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +309,11 @@ class MunicipalityFunding:
     def total(self) -> int:
         return self.as_lead + self.as_cofinancer
 
+    @property
+    def per_inhabitant(self) -> float | None:
+        """Kr. per inhabitant, to the øre; None without a population."""
+        return float(round(Fraction(self.total, self.population), 2)) if self.population else None
+
 
 @dataclass(frozen=True, slots=True)
 class Funding:
@@ -268,6 +338,9 @@ class Funding:
 
 
 # --- follow-up -------------------------------------------------------------------------------
+# What `generate` reports, every figure computed once (followup.py); renderers only format it.
+# A figure that is not known because an office's submission is missing or has errors is None,
+# never 0: 0 would claim the office reached no company.
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,9 +348,13 @@ class IndicatorOutcome:
     indicator: Indicator
     target: float | None
     result: float | None
-    attainment: float | None  # result / target; None when not computable
-    status: str  # MET, PARTIAL, NOT_MET, NOT_REPORTED
+    # Attainment as shown everywhere: whole percent, rounded down (9 of 8 -> 112, 79.9 % -> 79),
+    # so a shown figure never contradicts its status. None: no result, or a target of 0.
+    attainment: int | None
+    status: IndicatorStatus
     source: str = ""  # where the result comes from ("Indikatorer!E5", "Virksomheder (optalt)")
+    reported: float | None = None  # what the office typed for a derived indicator, if it differs
+    comment: str = ""  # the office's own comment (Bemærkning)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,16 +370,64 @@ class Engagement:
 @dataclass(frozen=True, slots=True)
 class OfficeOutcome:
     office: Office
-    status: str  # SUBMISSION_OK / SUBMISSION_WARNINGS / SUBMISSION_ERRORS / SUBMISSION_MISSING
-    submission: Submission | None
+    status: SubmissionStatus
+    files: tuple[str, ...]  # the office's file(s) for the year, as findings name them
+    errors: int  # findings of the office's file(s); warnings are counted beside the status
+    warnings: int
     indicators: tuple[IndicatorOutcome, ...]
-    companies: int
-    smes: int
-    municipalities_reached: tuple[Municipality, ...]
-    companies_by_municipality: dict[int, int] = field(default_factory=dict)  # code -> count
+    cofinancing: int  # kr. the municipalities pay the office in the year
+    companies: int | None  # unique CVR numbers in participating municipalities
+    smes: int | None
+    municipalities_reached: tuple[Municipality, ...] | None  # Danish alphabetical order
+    municipalities_not_reached: tuple[Municipality, ...] | None
+    companies_by_municipality: Mapping[int, int] | None  # municipality code -> companies
+    kr_per_company: int | None  # cofinancing / companies, whole kroner; None without companies
+    national_indicators: tuple[IndicatorOutcome, ...] = ()  # the UFS contract (PRODUCT.md §10)
 
-    def count(self, status: str) -> int:
-        return sum(1 for i in self.indicators if i.status == status)
+    @property
+    def reported(self) -> bool:
+        return self.status.reported
+
+    def count(self, status: IndicatorStatus) -> int:
+        return sum(1 for i in self.indicators if i.status is status)
+
+
+@dataclass(frozen=True, slots=True)
+class MunicipalityOutcome:
+    """A participating municipality: what it paid and whom the offices reached in it."""
+
+    municipality: Municipality
+    population: int
+    as_lead: int  # kr. paid as lead municipality
+    as_cofinancer: int  # kr. paid as co-financer
+    companies_by_office: Mapping[str, int | None]  # office id -> companies; None: not reported
+    companies: int  # unique CVR numbers over the offices that reported
+    companies_per_1000: float | None  # per 1.000 inhabitants, one decimal
+    kr_per_company: int | None  # total / companies; None when incomplete or no companies
+    complete: bool  # every office active in the year reported
+
+    @property
+    def total(self) -> int:
+        return self.as_lead + self.as_cofinancer
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """The year over all offices. `complete` is False when an office's submission is missing or
+    has errors: its figures are then left out, and no ratio mixes it with the others."""
+
+    complete: bool
+    not_reported: tuple[Office, ...]  # offices whose submission is missing or has errors
+    accepted: int  # offices with an accepted submission
+    companies: int  # unique CVR numbers over the offices that reported
+    smes: int
+    municipalities_reached: tuple[Municipality, ...]  # by at least one office; Danish order
+    municipalities_not_reached: tuple[Municipality, ...]
+    cofinancing: int  # the municipalities' co-financing of all offices
+    kr_per_company: int | None  # None when incomplete or no companies
+    population: int  # of the participating municipalities
+    companies_per_1000: float | None  # over the offices that reported (see `complete`)
+    indicators: Mapping[IndicatorStatus, int]  # indicators per status over all offices
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,9 +444,13 @@ class Followup:
     region: str
     council: str
     offices: tuple[OfficeOutcome, ...]
+    municipalities: tuple[MunicipalityOutcome, ...]  # participating ones, Danish order
+    totals: Totals
     participating: tuple[Municipality, ...]
     funding: Funding
     engagements: tuple[Engagement, ...]
+    outside: tuple[Municipality, ...]  # non-participating municipalities of engagements
+    outside_engagements: int  # engagements in them: listed, not counted
     validation: Validation
     sources: tuple[SourceFile, ...]
     config_source: SourceFile
@@ -336,3 +465,8 @@ class Followup:
     @property
     def warnings(self) -> int:
         return self.validation.warnings
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding of the year, sorted by file, sheet and row."""
+        return sorted(self.validation.all_findings(), key=Finding.sort_key)

@@ -7,13 +7,20 @@ from contextlib import suppress
 from pathlib import Path
 
 
-def display_path(path: Path, cwd: Path | None = None) -> str:
-    """Relative to the current folder where possible, else as given; always readable text."""
+def display_path(path: Path, base: Path | None = None, private: bool = False) -> str:
+    """`path` relative to `base` (default: the current folder) where possible, else as given;
+    always readable text.
+
+    `private`: a path outside `base` is shown by its name only, so a report never shows the
+    folders of the machine it was made on.
+    """
     try:
-        here = (cwd or Path.cwd()).resolve()
-        return readable(str(path.resolve().relative_to(here)))
+        here = (base if base is not None else Path.cwd()).resolve()
+        relative = path.resolve().relative_to(here)
     except (ValueError, OSError):
-        return readable(str(path))
+        return readable(path.name if private else str(path))
+    # A report is the same on every machine; the terminal speaks the machine's own way.
+    return readable(relative.as_posix() if private else str(relative))
 
 
 def readable(name: str) -> str:

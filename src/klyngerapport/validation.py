@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import gc
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from klyngerapport.checks.companies import SHEET as COMPANIES
@@ -31,7 +31,14 @@ from klyngerapport.checks.metadata import SHEET as METADATA
 from klyngerapport.checks.metadata import Metadata, check_metadata
 from klyngerapport.config import Config
 from klyngerapport.errors import KlyngeError
-from klyngerapport.model import CompanyRow, Finding, IndicatorRow, Submission, Validation
+from klyngerapport.model import (
+    CompanyRow,
+    Finding,
+    IndicatorRow,
+    Progress,
+    Submission,
+    Validation,
+)
 from klyngerapport.paths import display_path
 from klyngerapport.reading import problems
 from klyngerapport.reading.safety import SUFFIX_FORMATS, is_skipped
@@ -39,7 +46,6 @@ from klyngerapport.reading.sheet import FileProblem, RawSheet, Workbook
 from klyngerapport.reading.workbook import open_workbook
 
 SUPPORTED = tuple(SUFFIX_FORMATS)
-Progress = Callable[[int, int, str], None]
 
 
 # --- one file ----------------------------------------------------------------------------------
@@ -361,6 +367,34 @@ def _unsupported(path: Path, display: str) -> Submission:
 
 
 # --- a set of files ----------------------------------------------------------------------------
+
+
+def validate(
+    config: Config, paths: Sequence[Path], year: int | None, progress: Progress | None = None
+) -> Validation:
+    """`validate [PATH ...] [--year YEAR]`: the files and folders named, else the submission
+    folder of `year`. A year folder (named or by default) also reports offices without a file.
+    Company rows are not kept (only findings are wanted), so memory stays flat."""
+    if paths:
+        # Naming the year's own folder is the same as naming no path: missing offices count.
+        year_dir = config.submissions_dir(year).resolve() if year is not None else None
+        whole_year = any(p.resolve() == year_dir for p in paths)
+        targets = list(paths)
+    else:
+        if year is None:
+            raise KlyngeError(
+                "Angiv filer eller mapper, der skal tjekkes, eller et år med --year.",
+                "Fx: klyngerapport validate --year 2022",
+            )
+        targets, whole_year = [config.submissions_dir(year)], True
+        if not targets[0].is_dir():
+            raise KlyngeError(
+                f"Indberetningsmappen for {year} findes ikke: {targets[0]}",
+                "Læg de indsendte filer dér, eller angiv filerne direkte.",
+            )
+    return validate_paths(
+        targets, config, year, progress=progress, whole_year=whole_year, keep_rows=False
+    )
 
 
 def validate_paths(

@@ -34,19 +34,21 @@ from klyngerapport.checks.values import (
     parse_date,
 )
 from klyngerapport.errors import suggestion
-from klyngerapport.model import ACTIVITIES, CompanyRow, Finding, Municipality
+from klyngerapport.model import CompanyRow, Finding, Municipality
 from klyngerapport.reading.sheet import RawSheet, cell_ref
 from klyngerapport.reference import danish_municipalities
-
-SHEET = "Virksomheder"
-CVR, NAME, MUNICIPALITY, SME, ACTIVITY, DATE = (
-    "CVR-nummer",
-    "Virksomhedsnavn",
-    "Kommune",
-    "SMV",
-    "Aktivitet",
-    "Dato",
+from klyngerapport.schema import (
+    ACTIVITIES,
+    ACTIVITY,
+    CVR,
+    DATE,
+    MUNICIPALITY,
+    NAME,
+    SHEET_COMPANIES,
+    SME,
 )
+
+SHEET = SHEET_COMPANIES
 COLUMNS = Columns(
     names={
         CVR: ("CVR", "CVR-nr", "CVR-nr.", "CVR nummer"),

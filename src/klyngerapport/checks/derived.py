@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from klyngerapport import danish
 from klyngerapport.checks.messages import build
 from klyngerapport.model import CompanyRow, Finding, Indicator, IndicatorRow
-
-INDICATOR_SHEET = "Indikatorer"
+from klyngerapport.schema import SHEET_INDICATORS
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +120,12 @@ def derived_differs(file: str, indicator: Indicator, row: IndicatorRow, count: i
     return build(
         "derived-differs",
         file,
-        INDICATOR_SHEET,
+        SHEET_INDICATORS,
         row.row,
         col,
         col is None,
         row.result,
-        {"indicator": indicator.id, "count": f"{danish_number(count)} {counted}"},
+        {"indicator": indicator.id, "count": f"{danish.number(count)} {counted}"},
     )
 
 
@@ -139,8 +138,3 @@ def _column_index(cell: str) -> int | None:
     for letter in letters.upper():
         index = index * 26 + ord(letter) - 64
     return index - 1
-
-
-def danish_number(value: float) -> str:
-    """1234 -> '1.234', 12.5 -> '12,5'."""
-    return danish.number(value)

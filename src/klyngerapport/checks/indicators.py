@@ -14,21 +14,31 @@ from klyngerapport.config import Config
 from klyngerapport.errors import suggestion
 from klyngerapport.model import Finding, Indicator, IndicatorRow
 from klyngerapport.reading.sheet import RawSheet, cell_ref
+from klyngerapport.schema import (
+    IND_COMMENT,
+    IND_ID,
+    IND_NAME,
+    IND_RESULT,
+    IND_TARGET,
+    IND_UNIT,
+    SHEET_INDICATORS,
+    SHEET_NATIONAL,
+)
 
-SHEET = "Indikatorer"
-NATIONAL_SHEET = "Nationale mål"  # the cluster's national (UFS) results, PRODUCT.md §10
+SHEET = SHEET_INDICATORS
+NATIONAL_SHEET = SHEET_NATIONAL  # the cluster's national (UFS) results, PRODUCT.md §10
 COLUMNS = Columns(
     names={
-        "ID": ("Indikator-id", "Indikatorid"),
-        "Indikator": ("Indikatornavn",),
-        "Enhed": (),
-        "Mål": ("Maal", "Mal", "Måltal"),
-        "Resultat": ("Resultater",),
-        "Bemærkning": ("Bemærkninger", "Bemaerkning", "Kommentar", "Kommentarer"),
+        IND_ID: ("Indikator-id", "Indikatorid"),
+        IND_NAME: ("Indikatornavn",),
+        IND_UNIT: (),
+        IND_TARGET: ("Maal", "Mal", "Måltal"),
+        IND_RESULT: ("Resultater",),
+        IND_COMMENT: ("Bemærkninger", "Bemaerkning", "Kommentar", "Kommentarer"),
     },
     # Without ID and Resultat nothing can be read; Mål is only compared with the contract, and
     # the descriptive columns are for the reader of the workbook.
-    required=("ID", "Resultat"),
+    required=(IND_ID, IND_RESULT),
 )
 # The contract's target is compared with the workbook's with this tolerance (Excel stores numbers
 # as doubles; a target of 0.1 may come back as 0.1000000000000000055).
@@ -85,8 +95,8 @@ def check_indicators(
     targets = {i.id: (i, t) for i, t in contract} if contract is not None else {}
     catalogue = {i.id: i for i in config.indicators}
     col = header.columns
-    c_id, c_result = col["ID"], col["Resultat"]
-    c_target, c_comment = col.get("Mål"), col.get("Bemærkning")
+    c_id, c_result = col[IND_ID], col[IND_RESULT]
+    c_target, c_comment = col.get(IND_TARGET), col.get(IND_COMMENT)
     known = list(col.values())
 
     rows: list[IndicatorRow] = []

@@ -16,14 +16,22 @@ from klyngerapport.config import Config
 from klyngerapport.errors import nearest
 from klyngerapport.model import Finding, Office
 from klyngerapport.reading.sheet import RawSheet
+from klyngerapport.schema import (
+    INFO_CONTACT,
+    INFO_DATE,
+    INFO_EMAIL,
+    INFO_OFFICE,
+    INFO_YEAR,
+    SHEET_INFO,
+)
 
-SHEET = "Indberetning"
+SHEET = SHEET_INFO
 LABELS: dict[str, tuple[str, ...]] = {
-    "Klyngekontor": ("Klyngekontor-id", "Kontor"),
-    "År": ("Aar", "Ar", "Indberetningsår"),
-    "Kontaktperson": ("Kontakt",),
-    "E-mail": ("Email", "Mail", "E-mailadresse"),
-    "Dato": ("Indberetningsdato",),
+    INFO_OFFICE: ("Klyngekontor-id", "Kontor"),
+    INFO_YEAR: ("Aar", "Ar", "Indberetningsår"),
+    INFO_CONTACT: ("Kontakt",),
+    INFO_EMAIL: ("Email", "Mail", "E-mailadresse"),
+    INFO_DATE: ("Indberetningsdato",),
 }
 _LOOKUP = {compact(name): label for label, names in LABELS.items() for name in (label, *names)}
 _LABEL_COL, _VALUE_COL = 0, 1
@@ -55,14 +63,14 @@ def check_metadata(sheet: RawSheet, file: str, config: Config, year: int | None 
         row = rows.get(label)
         return None if row is None else sheet.value(row, _VALUE_COL)
 
-    found_year = _year(sheet, rows.get("År"), year, config, findings)
-    office_id = _office(sheet, rows.get("Klyngekontor"), found_year or year, config, findings)
-    date = parse_date(value("Dato"), sheet.date1904)
+    found_year = _year(sheet, rows.get(INFO_YEAR), year, config, findings)
+    office_id = _office(sheet, rows.get(INFO_OFFICE), found_year or year, config, findings)
+    date = parse_date(value(INFO_DATE), sheet.date1904)
     return Metadata(
         office_id=office_id,
         year=found_year,
-        contact=clean_text(value("Kontaktperson")),
-        email=clean_text(value("E-mail")),
+        contact=clean_text(value(INFO_CONTACT)),
+        email=clean_text(value(INFO_EMAIL)),
         date=date[0] if date else None,
         findings=tuple(findings.items),
     )

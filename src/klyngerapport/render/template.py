@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -24,19 +23,28 @@ from klyngerapport import danish
 from klyngerapport.atomic import atomic_write
 from klyngerapport.config import Config
 from klyngerapport.errors import ConfigError
-from klyngerapport.model import ACTIVITIES, Office
+from klyngerapport.model import Office
 from klyngerapport.reference import municipalities
+from klyngerapport.schema import (
+    ACTIVITIES,
+    COMPANY_HEADERS,
+    DERIVED_TEXT,
+    INDICATOR_HEADERS,
+    INFO_CONTACT,
+    INFO_DATE,
+    INFO_EMAIL,
+    INFO_LABELS,
+    INFO_OFFICE,
+    INFO_YEAR,
+    NO,
+    SHEET_COMPANIES,
+    SHEET_INDICATORS,
+    SHEET_INFO,
+    SHEET_LISTS,
+    SHEET_NATIONAL,
+    YES,
+)
 
-SHEET_INFO = "Indberetning"
-SHEET_INDICATORS = "Indikatorer"
-SHEET_COMPANIES = "Virksomheder"
-SHEET_NATIONAL = "Nationale mål"  # only where the office has national (UFS) targets for the year
-SHEET_LISTS = "Lister"
-
-INFO_LABELS = ("Klyngekontor", "År", "Kontaktperson", "E-mail", "Dato")
-INDICATOR_HEADERS = ("ID", "Indikator", "Enhed", "Mål", "Resultat", "Bemærkning")
-COMPANY_HEADERS = ("CVR-nummer", "Virksomhedsnavn", "Kommune", "SMV", "Aktivitet", "Dato")
-DERIVED_TEXT = "Beregnes ud fra fanen Virksomheder"
 DESCRIPTION_HEADER = "Hvad tæller med"  # an extra column: the reader ignores it
 COMPANY_ROWS = 2000  # unlocked, formatted input rows below the header of Virksomheder
 
@@ -163,13 +171,13 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
     ws["A3"].font = _font(bold=True, color="1F4E78")
 
     first = INFO_FIRST_ROW
-    values: dict[str, Any] = {"Klyngekontor": office.id, "År": year}
+    values: dict[str, Any] = {INFO_OFFICE: office.id, INFO_YEAR: year}
     hints = {
-        "Klyngekontor": "Udfyldt på forhånd – må ikke ændres.",
-        "År": "Udfyldt på forhånd – må ikke ændres.",
-        "Kontaktperson": "Navn på den, der har udfyldt indberetningen.",
-        "E-mail": "Kontaktpersonens e-mailadresse.",
-        "Dato": f"Dato for indberetningen ({DATE_FORMAT.replace('yyyy', 'åååå')}).",
+        INFO_OFFICE: "Udfyldt på forhånd – må ikke ændres.",
+        INFO_YEAR: "Udfyldt på forhånd – må ikke ændres.",
+        INFO_CONTACT: "Navn på den, der har udfyldt indberetningen.",
+        INFO_EMAIL: "Kontaktpersonens e-mailadresse.",
+        INFO_DATE: f"Dato for indberetningen ({DATE_FORMAT.replace('yyyy', 'åååå')}).",
     }
     for offset, label in enumerate(INFO_LABELS):
         row = first + offset
@@ -182,12 +190,12 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
             value.alignment = Alignment(horizontal="left")
         else:
             _input(value)
-        if label == "Dato":
+        if label == INFO_DATE:
             value.number_format = DATE_FORMAT
             value.alignment = Alignment(horizontal="left")
         ws.cell(row, 3, hints[label]).font = _NOTE_FONT
 
-    date_row = first + INFO_LABELS.index("Dato")
+    date_row = first + INFO_LABELS.index(INFO_DATE)
     submitted = _validation(
         "date",
         operator="between",
@@ -200,8 +208,8 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
     )
     submitted.add(f"B{date_row}")
     ws.add_data_validation(submitted)
-    for label in ("Kontaktperson", "E-mail"):
-        text = _validation(
+    for label in (INFO_CONTACT, INFO_EMAIL):
+        length = _validation(
             "textLength",
             operator="lessThanOrEqual",
             formula1="200",
@@ -210,8 +218,8 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
             errorTitle="For lang tekst",
             error="Højst 200 tegn.",
         )
-        text.add(f"B{first + INFO_LABELS.index(label)}")
-        ws.add_data_validation(text)
+        length.add(f"B{first + INFO_LABELS.index(label)}")
+        ws.add_data_validation(length)
 
     row = first + len(INFO_LABELS) + 1
     send_to = recipient + (f" ({submission.email})" if submission.email else "")
@@ -458,7 +466,7 @@ def _list_sheet(wb: Any, ws: Any) -> None:
     names = sorted(municipalities().names(), key=danish.sort_key)
     columns: list[tuple[str, str, tuple[str, ...]]] = [
         ("A", LIST_MUNICIPALITIES, tuple(names)),
-        ("B", LIST_YES_NO, ("Ja", "Nej")),
+        ("B", LIST_YES_NO, (YES, NO)),
         ("C", LIST_ACTIVITIES, ACTIVITIES),
     ]
     for col, (letter, name, items) in enumerate(columns, start=1):
@@ -486,7 +494,12 @@ def _header(ws: Any, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
     ws.row_dimensions[HEADER_ROW].height = 20
 
 
-def _validation(kind: str, error_style: str = "stop", **options: Any) -> Any:
+_Kind = Literal["whole", "decimal", "list", "date", "textLength"]
+
+
+def _validation(
+    kind: _Kind, error_style: Literal["stop", "warning"] = "stop", **options: Any
+) -> DataValidation:
     return DataValidation(
         type=kind,
         allow_blank=True,
@@ -506,6 +519,9 @@ def _protect(ws: Any, **allowed: bool) -> None:
     protection.sheet = True
 
 
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 0 in Excel's 1900 date system
+
+
 def _serial(day: dt.date) -> str:
     """A date as the serial number Excel stores in validation formulas."""
-    return str(int(to_excel(day)))
+    return str((day - _EXCEL_EPOCH).days)

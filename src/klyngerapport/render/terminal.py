@@ -1,41 +1,40 @@
 """Everything the user sees in the terminal. The only module that imports Rich.
 
-Rich respects NO_COLOR and switches colours off when output is not a terminal.
+Rich respects NO_COLOR and switches colours off when output is not a terminal. Text from a
+config, a file name or a submission is never read as Rich markup or emoji codes: the consoles
+have markup and emoji off, and styling is done with Text objects. Tables keep every number
+whole in a narrow terminal: numeric columns do not wrap and are as wide as their widest value,
+text columns wrap, and a table wider than the terminal is printed whole rather than cut.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich import box
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 from klyngerapport import danish
 from klyngerapport.model import (
-    MET,
-    NOT_MET,
-    NOT_REPORTED,
-    PARTIAL,
-    SUBMISSION_ERRORS,
-    SUBMISSION_MISSING,
-    SUBMISSION_OK,
-    SUBMISSION_WARNINGS,
     Finding,
     Followup,
     Funding,
+    IndicatorStatus,
+    Progress,
+    SubmissionStatus,
     Validation,
 )
 from klyngerapport.paths import readable
 
 EXAMPLES_PER_CODE = 3
 
-_out = Console(highlight=False)
-_err = Console(stderr=True, highlight=False)
+_out = Console(highlight=False, markup=False, emoji=False)
+_err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 
 def kr(amount: float) -> str:
@@ -47,19 +46,9 @@ def number(value: float) -> str:
     return danish.number(value, decimals=1)
 
 
-def percent(value: float | None, boundaries: tuple[float, ...] = (1.0,)) -> str:
-    """Attainment in whole percent, as the report's 0% format shows it.
-
-    Where rounding would reach a status boundary the value does not (79.6 % with the 80 %
-    threshold, 99.7 % of a target), one decimal, rounded down, keeps the figure and its status
-    in agreement: "79,6 %" next to "Ikke opfyldt", never "80 %".
-    """
-    if value is None:
-        return "–"
-    shown = round(value * 100)
-    if any(value < b <= shown / 100 for b in boundaries):
-        return f"{math.floor(value * 1000) / 10:.1f} %".replace(".", ",")
-    return f"{shown:.0f} %"
+def percent(attainment: int | None) -> str:
+    """Attainment as the model shows it (whole percent, rounded down): 112 -> '112 %'."""
+    return "–" if attainment is None else f"{danish.number(attainment)} %"
 
 
 def warnings(count: int) -> str:
@@ -74,7 +63,7 @@ def error(message: str, hint: str = "") -> None:
 
 
 def info(message: str) -> None:
-    _out.print(message, soft_wrap=True)
+    _out.print(Text(message), soft_wrap=True)
 
 
 def debug_traceback() -> None:
@@ -82,18 +71,19 @@ def debug_traceback() -> None:
 
 
 @contextmanager
-def progress(label: str) -> Iterator[Callable[[int, int, str], None]]:
+def progress(label: str) -> Iterator[Progress]:
     """A progress bar on stderr, shown only in a terminal and when there are 5 files or more."""
     if not _err.is_terminal:
         yield lambda done, total, name: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+    from rich.progress import Progress as Bar
 
-    bar = Progress(
-        TextColumn(label),
+    bar = Bar(
+        TextColumn(label, markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         console=_err,
         transient=True,
     )
@@ -113,19 +103,47 @@ def progress(label: str) -> Iterator[Callable[[int, int, str], None]]:
 # --- funding --------------------------------------------------------------------------------
 
 
-_NO_WRAP = {"Lead", "Indberetning", "Status"}
-
-
 def _table(*columns: tuple[str, str]) -> Table:
+    """A table; right-justified columns hold numbers and amounts, which are never wrapped or
+    cut (`show`). Text columns wrap."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
-    for i, (name, justify) in enumerate(columns):
-        # Names and numbers are never wrapped; only long descriptive columns may be.
+    for name, justify in columns:
         table.add_column(
             name,
             justify=justify,  # type: ignore[arg-type]
-            no_wrap=i == 0 or justify == "right" or name in _NO_WRAP,
+            no_wrap=justify == "right",
+            overflow="fold",
         )
     return table
+
+
+def show(table: Table) -> None:
+    """Print a table with every number whole: numeric columns are as wide as their widest
+    value; if the terminal is too narrow even when text wraps, the table is printed wider than
+    the terminal (the terminal wraps the lines) rather than cutting a figure."""
+    for column in table.columns:
+        if column.no_wrap:
+            cells = [*column.cells, column.header]
+            column.min_width = max(
+                (_cell_len(c) for c in cells),
+                default=1,
+            )
+    needed = Measurement.get(_out, _out.options.update_width(10_000), table).minimum
+    width = _out.width
+    if needed <= width:
+        _out.print(table)
+        return
+    _out.width = needed
+    try:
+        _out.print(table)
+    finally:
+        _out.width = width
+
+
+def _cell_len(cell: object) -> int:
+    if isinstance(cell, Text):
+        return cell.cell_len
+    return Text(str(cell)).cell_len if isinstance(cell, str) else 1
 
 
 def heading(text: str) -> None:
@@ -138,20 +156,20 @@ def funding(f: Funding, council: str) -> None:
     out.print(
         Text(f"Medfinansiering af de regionale klyngekontorer {f.year} ({council})", style="bold")
     )
-    out.print(f.population.basis_text())
+    out.print(Text(f.population.basis_text()))
     if f.population.rule_note:
-        out.print(f.population.rule_note)
+        out.print(Text(f.population.rule_note))
     if not f.offices:
         out.print(
-            f"Intet klyngekontor er aktivt i {f.year}, så der er ingen kommunal "
-            "medfinansiering det år."
+            Text(
+                f"Intet klyngekontor er aktivt i {f.year}, så der er ingen kommunal "
+                "medfinansiering det år."
+            )
         )
         _grants(f)
         return
     for office in f.offices:
-        heading(
-            f"{office.office.cluster} ({office.office.id}), leadkommune {office.office.lead.name}"
-        )
+        heading(f"{office.office.cluster}, leadkommune {office.office.lead.name}")
         table = _table(
             ("Kommune", "left"), ("Folketal", "right"), ("Andel", "right"), ("Kr.", "right")
         )
@@ -174,7 +192,7 @@ def funding(f: Funding, council: str) -> None:
                 )
         table.add_section()
         table.add_row(Text("I alt", style="bold"), "", "", Text(number(office.total), style="bold"))
-        out.print(table)
+        show(table)
 
     heading(f"Pr. kommune {f.year} (kr.)")
     table = _table(
@@ -188,7 +206,7 @@ def funding(f: Funding, council: str) -> None:
     )
     for m in f.municipalities:
         name = m.municipality.name + ("" if m.participating else " *")
-        per_inhabitant = f"{m.total / m.population:.2f}".replace(".", ",") if m.population else "–"
+        per_inhabitant = m.per_inhabitant
         table.add_row(
             name,
             f"{m.municipality.code:03d}",
@@ -196,7 +214,9 @@ def funding(f: Funding, council: str) -> None:
             number(m.as_lead),
             number(m.as_cofinancer),
             number(m.total),
-            per_inhabitant,
+            "–"
+            if per_inhabitant is None
+            else danish.number(per_inhabitant, decimals=2, fixed=True),
             style=None if m.participating else "dim",
         )
     table.add_section()
@@ -209,12 +229,14 @@ def funding(f: Funding, council: str) -> None:
         Text(number(f.total_municipal), style="bold"),
         "",
     )
-    out.print(table)
+    show(table)
     outside = [m.municipality.name for m in f.municipalities if not m.participating]
     if outside:
         out.print(
-            f"* Deltager ikke i medfinansieringen: {', '.join(outside)} (betaler 0 kr.). "
-            "Folketal i alt er de deltagende kommuners."
+            Text(
+                f"* Deltager ikke i medfinansieringen: {', '.join(outside)} (betaler 0 kr.). "
+                "Folketal i alt er de deltagende kommuners."
+            )
         )
 
     _grants(f)
@@ -225,7 +247,6 @@ def funding(f: Funding, council: str) -> None:
 
 
 def _grants(f: Funding) -> None:
-    out = _out
     if f.grants:
         heading(f"Bevillinger {f.year} (kr.)")
         table = _table(("Bevilliger", "left"), ("Modtager", "left"), ("Kr.", "right"))
@@ -233,7 +254,7 @@ def _grants(f: Funding) -> None:
             table.add_row(g.source, g.recipient, number(g.amount))
         table.add_section()
         table.add_row(Text("I alt", style="bold"), "", Text(number(f.total_grants), style="bold"))
-        out.print(table)
+        show(table)
 
 
 # --- findings ---------------------------------------------------------------------------------
@@ -293,29 +314,9 @@ def validation(v: Validation) -> None:
 
 # --- the annual orientation -----------------------------------------------------------------
 
-_STATUS_STYLE = {
-    MET: ("✓", "green"),
-    PARTIAL: ("~", "yellow"),
-    NOT_MET: ("✗", "red"),
-    NOT_REPORTED: ("–", "dim"),
-}
-_SUBMISSION_STYLE = {
-    SUBMISSION_OK: "green",
-    SUBMISSION_WARNINGS: "yellow",
-    SUBMISSION_ERRORS: "red",
-    SUBMISSION_MISSING: "red",
-}
 
-
-_SUBMISSION_SHORT = {
-    SUBMISSION_OK: "✓ godkendt",
-    SUBMISSION_WARNINGS: "✓ advarsler",
-    SUBMISSION_ERRORS: "✗ fejl",
-    SUBMISSION_MISSING: "✗ mangler",
-}
-
-
-def followup(f: Followup, report: str) -> None:
+def followup(f: Followup, outputs: dict[str, str]) -> None:
+    """The Resumé, attainment per office, coverage gaps, the errors and the files written."""
     out = _out
     out.print(
         Text(f"Opfølgning på de regionale klyngekontorer {f.year} til {f.council}", style="bold")
@@ -324,35 +325,33 @@ def followup(f: Followup, report: str) -> None:
     heading("Resumé")
     table = _table(
         ("Klyngekontor", "left"),
-        ("Lead", "left"),
         ("Indberetning", "left"),
         ("Mål ✓  ~  ✗", "right"),
         ("Virks.", "right"),
         ("SMV", "right"),
         ("Kommuner", "right"),
+        ("Kr./virks.", "right"),
     )
     for o in f.offices:
-        reported = o.status not in (SUBMISSION_ERRORS, SUBMISSION_MISSING)
         goals = Text()
-        goals.append(f"{o.count(MET)}", style="green")
-        goals.append(f"  {o.count(PARTIAL)}", style="yellow")
-        goals.append(f"  {o.count(NOT_MET)}", style="red")
+        for i, status in enumerate(
+            (IndicatorStatus.MET, IndicatorStatus.PARTIAL, IndicatorStatus.NOT_MET)
+        ):
+            goals.append(("  " if i else "") + str(o.count(status)), style=status.colour.terminal)
+        reached = o.municipalities_reached
         table.add_row(
-            o.office.id,
-            o.office.lead.name,
-            Text(
-                _SUBMISSION_SHORT.get(o.status, o.status), style=_SUBMISSION_STYLE.get(o.status, "")
-            ),
-            goals if reported else Text("–", style="dim"),
-            number(o.companies) if reported else "–",
-            number(o.smes) if reported else "–",
-            f"{len(o.municipalities_reached)}/{participating}" if reported else "–",
+            o.office.cluster,
+            _submission(o.status),
+            goals if o.reported else Text("–", style="dim"),
+            _figure(o.companies),
+            _figure(o.smes),
+            f"{len(reached)}/{participating}" if reached is not None else "–",
+            _figure(o.kr_per_company),
         )
-    out.print(table)
-
+    show(table)
     heading("Målopfyldelse")
     for o in f.offices:
-        out.print(Text(f"{o.office.id} ({o.office.cluster})", style="bold"))
+        out.print(Text(f"{o.office.cluster} ({o.office.strength})", style="bold"))
         table = _table(
             ("  ID", "left"),
             ("Mål", "right"),
@@ -361,53 +360,81 @@ def followup(f: Followup, report: str) -> None:
             ("Status", "left"),
         )
         for outcome in o.indicators:
-            mark, style = _STATUS_STYLE.get(outcome.status, ("?", ""))
             unit = " kr." if outcome.indicator.unit == "kr." else ""
+            status = outcome.status
             table.add_row(
                 f"  {outcome.indicator.id}",
                 "–" if outcome.target is None else number(outcome.target) + unit,
                 "–" if outcome.result is None else number(outcome.result) + unit,
-                percent(outcome.attainment, (1.0, f.partial_threshold)),
-                Text(f"{mark} {outcome.status}", style=style),
+                percent(outcome.attainment),
+                Text(f"{status.symbol} {status.label}", style=status.colour.terminal),
             )
-        out.print(table)
+        show(table)
         out.print()
 
     out.print(Text("Geografisk spredning", style="bold"))
-    reached = {m.code for o in f.offices for m in o.municipalities_reached}
     for o in f.offices:
-        if o.status in (SUBMISSION_ERRORS, SUBMISSION_MISSING):
-            continue
-        own = {m.code for m in o.municipalities_reached}
-        missing = [m.name for m in f.participating if m.code not in own]
-        if missing:
-            out.print(f"{o.office.id} har ikke nået: {', '.join(missing)}")
-    unreached = [m.name for m in f.participating if m.code not in reached]
-    if unreached:
-        out.print(
-            Text(
-                f"Kommuner, som intet klyngekontor har nået: {', '.join(unreached)}",
-                style="bold yellow",
+        missed = o.municipalities_not_reached
+        if missed is None:
+            out.print(
+                Text(f"{o.office.cluster}: {_unknown(o.status)}", style="dim"), soft_wrap=False
             )
-        )
-    else:
+        elif missed:
+            out.print(
+                Text(f"{o.office.cluster} har ikke nået: {', '.join(m.name for m in missed)}")
+            )
+    totals = f.totals
+    if totals.municipalities_not_reached:
+        names = ", ".join(m.name for m in totals.municipalities_not_reached)
+        out.print(Text(f"Kommuner, som intet klyngekontor har nået: {names}", style="bold yellow"))
+    elif totals.complete:
         out.print(
             Text(
                 f"Alle {participating} deltagende kommuner er nået af mindst ét klyngekontor.",
                 style="green",
             )
         )
+    else:
+        out.print(
+            Text(
+                f"Alle {participating} deltagende kommuner er nået af mindst ét af de "
+                "klyngekontorer, der har indberettet.",
+                style="green",
+            )
+        )
 
-    important = [x for x in f.validation.all_findings() if x.severity == "error"]
+    important = [x for x in f.findings if x.severity == "error"]
     if important:
         heading("Fejl, der skal rettes")
         findings(important)
     if f.warnings:
+        # Warnings are counted beside an accepted submission, never folded into its status.
+        by_office = ", ".join(f"{o.office.cluster} {o.warnings}" for o in f.offices if o.warnings)
         out.print(
-            Text(f"{warnings(f.warnings)} – se fanen Valideringsnoter i rapporten.", style="yellow")
+            Text(
+                f"{warnings(f.warnings)}"
+                + (f" ({by_office})" if by_office else "")
+                + " – se fanen Valideringsnoter i rapporten.",
+                style="yellow",
+            )
         )
     out.print()
-    out.print(Text(f"Rapport skrevet: {report}", style="bold"))
+    for path in outputs.values():
+        out.print(Text(f"Rapport skrevet: {path}", style="bold"), soft_wrap=True)
+
+
+def _submission(status: SubmissionStatus) -> Text:
+    return Text(f"{status.symbol} {status.label}", style=status.colour.terminal)
+
+
+def _figure(value: int | None) -> str:
+    return "–" if value is None else number(value)
+
+
+def _unknown(status: SubmissionStatus) -> str:
+    if status is SubmissionStatus.MISSING:
+        return "indberetningen mangler, så dækningen kendes ikke"
+    return "indberetningen har fejl, så dækningen kendes ikke"
 
 
 def export_done(path: str, rows: int, skipped: tuple[str, ...]) -> None:

@@ -1,7 +1,7 @@
-"""`generate YEAR`: read and validate a year's submissions, follow up, write the report.
+"""`generate YEAR`: read and validate a year's submissions, follow up, write the outputs.
 
-The only module that ties the layers together for the annual orientation; each step it calls is
-tested on its own.
+The only module that ties the layers together for the annual orientation (files -> validation
+-> follow-up model -> renderers); each step it calls is tested on its own.
 """
 
 from __future__ import annotations
@@ -9,17 +9,30 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from klyngerapport import __version__
 from klyngerapport.config import Config
 from klyngerapport.errors import KlyngeError, OutputError
-from klyngerapport.model import Followup, SourceFile
+from klyngerapport.model import Followup, Progress, SourceFile
 from klyngerapport.outputs import ensure_replaceable
+from klyngerapport.paths import display_path
 from klyngerapport.workspace import write_problem
 
-Progress = Callable[[int, int, str], None]
+
+@dataclass(frozen=True, slots=True)
+class Generated:
+    """The follow-up of a year and the files written from it, by format ("xlsx", ...)."""
+
+    followup: Followup
+    outputs: dict[str, Path]
+
+    @property
+    def failed(self) -> bool:
+        """Whether the data has errors (exit 1): findings of severity error, or an office
+        whose submission is missing or has errors."""
+        return self.followup.errors > 0 or not self.followup.totals.complete
 
 
 def source_file(path: Path, base: Path) -> SourceFile:
@@ -30,7 +43,7 @@ def source_file(path: Path, base: Path) -> SourceFile:
             digest.update(chunk)
     stat = path.stat()
     return SourceFile(
-        path=display_path(path, base),
+        path=display_path(path, base, private=True),
         sha256=digest.hexdigest(),
         size=stat.st_size,
         modified=dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0),
@@ -45,30 +58,21 @@ def readable_source(path: Path, base: Path) -> SourceFile | None:
         return None
 
 
-def display_path(path: Path, base: Path) -> str:
-    """The path relative to the config folder where possible: reports never show home folders."""
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return path.name
-
-
 def report_path(config: Config, year: int, output: Path | None) -> Path:
     return output if output is not None else config.reports_dir(year) / f"klyngerapport-{year}.xlsx"
 
 
-def generate_report(
+def generate(
     config: Config,
     year: int,
     input_dir: Path | None = None,
     output: Path | None = None,
     progress: Progress | None = None,
-) -> tuple[Followup, Path]:
-    """Build the follow-up of `year` and write the XLSX report; returns both."""
-    from klyngerapport import funding
+) -> Generated:
+    """Build the follow-up of `year` and write the XLSX report."""
     from klyngerapport.followup import follow_up
-    from klyngerapport.population import for_year
-    from klyngerapport.render.xlsx_report import write_report
+    from klyngerapport.funding import funding_of_year
+    from klyngerapport.render.xlsx import write_report
     from klyngerapport.validation import validate_paths
 
     if not config.active_offices(year):
@@ -85,7 +89,7 @@ def generate_report(
     path = report_path(config, year, output)
     _check_output(path, folder, config)
     ensure_replaceable(path, year)
-    population = for_year(config, year)
+    year_funding = funding_of_year(config, year)
     validation = validate_paths([folder], config, year, progress=progress, whole_year=True)
     sources = tuple(
         filter(None, (readable_source(s.path, config.base) for s in validation.submissions))
@@ -94,7 +98,7 @@ def generate_report(
         config,
         year,
         validation,
-        funding.compute(config, year, population),
+        year_funding,
         sources,
         source_file(config.path, config.base),
         __version__,
@@ -105,7 +109,7 @@ def generate_report(
     except OSError as exc:
         reason, hint = write_problem(exc)
         raise OutputError(f"Kan ikke skrive rapporten {path}: {reason}.", hint) from None
-    return result, path
+    return Generated(result, {"xlsx": path})
 
 
 def _check_output(path: Path, folder: Path, config: Config) -> None:
@@ -118,7 +122,7 @@ def _check_output(path: Path, folder: Path, config: Config) -> None:
         )
     # Among submissions it could replace a submitted file, and would be read as one next time.
     if path.resolve().is_relative_to(folder.resolve()):
-        where = f"indberetningsmappen {display_path(folder, config.base)}"
+        where = f"indberetningsmappen {display_path(folder, config.base, private=True)}"
     elif in_submission_folder(path, config):
         where = f"en indberetningsmappe ({config.submissions} for et år)"
     else:

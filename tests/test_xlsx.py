@@ -17,30 +17,23 @@ import openpyxl
 import pytest
 
 from klyngerapport import config, funding
+from klyngerapport.followup import follow_up
 from klyngerapport.model import (
-    ACTIVITIES,
-    MET,
-    NOT_MET,
-    NOT_REPORTED,
-    PARTIAL,
-    SUBMISSION_MISSING,
-    SUBMISSION_WARNINGS,
     CompanyRow,
-    Engagement,
     Finding,
     Followup,
-    Indicator,
-    IndicatorOutcome,
     IndicatorRow,
-    OfficeOutcome,
+    IndicatorStatus,
     SourceFile,
     Submission,
+    SubmissionStatus,
     Validation,
 )
 from klyngerapport.population import for_year
 from klyngerapport.reference import municipalities
-from klyngerapport.render import xlsx_report
-from klyngerapport.render.xlsx_report import write_report
+from klyngerapport.render import xlsx
+from klyngerapport.render.xlsx import write_report
+from klyngerapport.schema import ACTIVITIES
 
 YEAR = 2022
 GENERATED = dt.datetime(2023, 2, 1, 12, 30, 15)
@@ -81,25 +74,31 @@ years = [2021, 2024]
 
 [[indicator]]
 id = "VIRK"
-name = "Virksomheder"
+name = "Virksomheder fra de deltagende kommuner"
 derive = "companies"
+
+[[indicator]]
+id = "PROJ"
+name = "Igangsatte innovationsprojekter"
+
+[[indicator]]
+id = "MIDLER"
+name = "Hjemtagne projektmidler"
+unit = "kr."
 
 # Every active office-year has targets (an active office without targets is a config error).
 [targets.alfa]
 2021 = { VIRK = 1 }
-2022 = { VIRK = 1 }
+2022 = { VIRK = 6, PROJ = 10, MIDLER = 2_000_000 }
 2023 = { VIRK = 1 }
 2024 = { VIRK = 1 }
 
 [targets.beta]
-2022 = { VIRK = 1 }
+2022 = { VIRK = 10 }
 2023 = { VIRK = 1 }
 2024 = { VIRK = 1 }
 """
-
-VIRK = Indicator("VIRK", "Virksomheder fra de deltagende kommuner", "antal", "companies")
-PROJ = Indicator("PROJ", "Igangsatte innovationsprojekter", "antal")
-MIDLER = Indicator("MIDLER", "Hjemtagne projektmidler", "kr.")
+VIRK_NAME = "Virksomheder fra de deltagende kommuner"
 
 
 def kommune(name: str) -> Any:
@@ -108,8 +107,8 @@ def kommune(name: str) -> Any:
     return found
 
 
-def engagement(row: int, cvr: str, name: str, where: str, counted: bool = True) -> Engagement:
-    company = CompanyRow(
+def company(row: int, cvr: str, name: str, where: str) -> CompanyRow:
+    return CompanyRow(
         row,
         cvr,
         name,
@@ -118,23 +117,21 @@ def engagement(row: int, cvr: str, name: str, where: str, counted: bool = True) 
         ACTIVITIES[row % 6],
         dt.date(YEAR, 1 + row % 12, 1 + row % 28),
     )
-    return Engagement("alfa", "alfa-2022.xlsx", company, counted)
 
 
 def build(cfg_path: Path, generated: dt.datetime = GENERATED) -> Followup:
     """Two offices: alfa reported (met, partly met, not met), beta's submission is missing."""
     cfg = config.parse_file(cfg_path)
     population = for_year(cfg, YEAR)
-    alfa, beta = cfg.offices
-    engagements = (
-        engagement(2, "11111111", "Alfa & Søn <A/S>", "Næstved"),
-        engagement(3, "22222222", HOSTILE[0], "Køge"),
-        engagement(4, "33333333", HOSTILE[1], "Køge"),
-        engagement(5, "44444444", HOSTILE[2], "Køge"),
-        engagement(6, "55555555", HOSTILE[3], "Køge"),
-        engagement(7, "66666666", "Bell\x07 ApS", "Køge"),
-        engagement(8, "77777777", "  Mellemrum ApS ", "Køge"),
-        engagement(9, "88888888", "Greve ApS", "Greve", counted=False),
+    companies = (
+        company(2, "11111111", "Alfa & Søn <A/S>", "Næstved"),
+        company(3, "22222222", HOSTILE[0], "Køge"),
+        company(4, "33333333", HOSTILE[1], "Køge"),
+        company(5, "44444444", HOSTILE[2], "Køge"),
+        company(6, "55555555", HOSTILE[3], "Køge"),
+        company(7, "66666666", "Bell\x07 ApS", "Køge"),
+        company(8, "77777777", "  Mellemrum ApS ", "Køge"),
+        company(9, "88888888", "Greve ApS", "Greve"),
     )
     warning = Finding(
         "derived-differs",
@@ -157,46 +154,20 @@ def build(cfg_path: Path, generated: dt.datetime = GENERATED) -> Followup:
         Path("indberetninger/2022/alfa-2022.xlsx"),
         "alfa",
         YEAR,
-        indicators=(IndicatorRow("PROJ", 5, 10, 8, "=kommentar", "E5"),),
-        companies=tuple(e.company for e in engagements),
+        indicators=(
+            IndicatorRow("VIRK", 4, 6, 95, "", "E4"),
+            IndicatorRow("PROJ", 5, 10, 8, "=kommentar", "E5"),
+            IndicatorRow("MIDLER", 6, 2_000_000, 500_000, "", "E6"),
+        ),
+        companies=companies,
         findings=(warning,),
     )
-    participating = cfg.participating(YEAR)
-    offices = (
-        OfficeOutcome(
-            alfa,
-            SUBMISSION_WARNINGS,
-            sub,
-            (
-                IndicatorOutcome(VIRK, 6, 7, 7 / 6, MET, "Virksomheder (optalt)"),
-                IndicatorOutcome(PROJ, 10, 8, 0.8, PARTIAL, "Indikatorer!E5"),
-                IndicatorOutcome(MIDLER, 2_000_000, 500_000, 0.25, NOT_MET, "Indikatorer!E6"),
-            ),
-            7,
-            4,
-            (kommune("Køge"), kommune("Næstved")),
-            {259: 6, 370: 1},
-        ),
-        OfficeOutcome(
-            beta,
-            SUBMISSION_MISSING,
-            None,
-            (IndicatorOutcome(VIRK, 10, None, None, NOT_REPORTED),),
-            0,
-            0,
-            (),
-        ),
-    )
-    return Followup(
-        year=YEAR,
-        region="Region Sjælland",
-        council="KKR Sjælland",
-        offices=offices,
-        participating=participating,
-        funding=funding.compute(cfg, YEAR, population),
-        engagements=engagements,
-        validation=Validation((sub,), (missing,), YEAR),
-        sources=(
+    return follow_up(
+        cfg,
+        YEAR,
+        Validation((sub,), (missing,), YEAR),
+        funding.compute(cfg, YEAR, population),
+        (
             SourceFile(
                 "indberetninger/2022/alfa-2022.xlsx",
                 "a" * 64,
@@ -204,12 +175,9 @@ def build(cfg_path: Path, generated: dt.datetime = GENERATED) -> Followup:
                 dt.datetime(2023, 1, 15, 9, 0),
             ),
         ),
-        config_source=SourceFile(
-            "klyngerapport.toml", "c" * 64, 999, dt.datetime(2023, 1, 1, 8, 0)
-        ),
-        tool_version="9.9.9",
-        generated=generated,
-        partial_threshold=0.8,
+        SourceFile("klyngerapport.toml", "c" * 64, 999, dt.datetime(2023, 1, 1, 8, 0)),
+        "9.9.9",
+        generated,
     )
 
 
@@ -273,13 +241,17 @@ def test_resume_has_one_row_per_office(wb: Any) -> None:
         alfa["Virksomheder"],
         alfa["SMV"],
         alfa["Kommuner nået"],
-    ) == (SUBMISSION_WARNINGS, 1, 1, 1, 0, 7, 4, "2 af 16")
+        alfa["Advarsler"],
+    ) == ("Godkendt", 1, 1, 1, 0, 7, 4, "2 af 16", 1)
+    assert alfa["Kr. pr. nået virksomhed"] == 142_857  # 1.000.000 kr. / 7 companies
+    assert alfa["Kommuner ikke nået"].startswith("Faxe, Guldborgsund, Holbæk")
     beta = dict(zip(header, row_of(ws, "=EVIL()"), strict=False))
     assert (beta["Indberetning"], beta["Ikke indberettet"], beta["Virksomheder"]) == (
-        SUBMISSION_MISSING,
+        "Mangler",
         1,
         None,
     )
+    assert beta["Kr. pr. nået virksomhed"] is None
     # 14 participating municipalities were reached by nobody; they are listed by name.
     assert find(ws, "Faxe").column == 1 and find(ws, "Vordingborg").column == 1
 
@@ -287,7 +259,7 @@ def test_resume_has_one_row_per_office(wb: Any) -> None:
 def test_attainment_sheet_numbers_and_formats(wb: Any) -> None:
     ws = wb["Målopfyldelse"]
     header = row_of(ws, "Klyngekontor")
-    assert header[:9] == [
+    assert header == [
         "Klyngekontor",
         "ID",
         "Indikator",
@@ -296,11 +268,18 @@ def test_attainment_sheet_numbers_and_formats(wb: Any) -> None:
         "Resultat",
         "Målopfyldelse",
         "Status",
+        "Bemærkning",
+        "Klyngekontorets bemærkning",
         "Kilde",
     ]
     row = ws[find(ws, "PROJ").row]
-    assert [c.value for c in row[4:9]] == [10, 8, 0.8, PARTIAL, "Indikatorer!E5"]
+    assert [c.value for c in row[4:8]] == [10, 8, 0.8, "Delvist opfyldt"]
+    assert (row[9].value, row[10].value) == ("=kommentar", "Indikatorer!E5")
     assert row[4].number_format == "#,##0" and row[6].number_format == "0%"
+    # The cell holds the percent as shown (whole, rounded down): 7 of 6 is 116 %, not 116.7 %.
+    virk = ws[find(ws, "Indberettet 95; rapporten bruger det optalte").row]
+    assert [c.value for c in virk[4:8]] == [6, 7, 1.16, "Opfyldt"]
+    assert ws.print_area is not None and "$J$" in str(ws.print_area)  # the source stays out
     money = ws[find(ws, "MIDLER").row]
     assert money[4].value == 2_000_000 and money[4].number_format == '#,##0 "kr."'
     beta = [r for r in ws.iter_rows(values_only=True) if r[0] == "=EVIL()"]
@@ -308,14 +287,14 @@ def test_attainment_sheet_numbers_and_formats(wb: Any) -> None:
         (
             "=EVIL()",
             "VIRK",
-            VIRK.name,
+            VIRK_NAME,
             "antal",
             10,
             None,
             None,
-            NOT_REPORTED,
-            None,
+            "Ikke indberettet",
             "Indberetningen mangler",
+            None,
             None,
         )
     ]
@@ -324,8 +303,8 @@ def test_attainment_sheet_numbers_and_formats(wb: Any) -> None:
 def test_attainment_has_conditional_formatting_by_status(wb: Any) -> None:
     ws = wb["Målopfyldelse"]
     formulas = [f for rng in ws.conditional_formatting for rule in rng.rules for f in rule.formula]
-    for status in (MET, PARTIAL, NOT_MET, NOT_REPORTED):
-        assert any(f'="{status}"' in f for f in formulas), status
+    for status in IndicatorStatus:
+        assert any(f'="{status.label}"' in f for f in formulas), status
     fills = {
         rule.dxf.fill.fgColor.rgb[-6:] for rng in ws.conditional_formatting for rule in rng.rules
     }
@@ -337,13 +316,18 @@ def test_geography_counts_per_municipality_and_office(wb: Any) -> None:
     header = row_of(ws, "Kommune")
     assert header[1:3] == ["Alfa Cluster", "=EVIL()"]
     koege = dict(zip(header, row_of(ws, "Køge"), strict=False))
-    assert koege["Alfa Cluster"] == 6 and koege["=EVIL()"] is None  # beta reported nothing
+    # beta reported nothing: its column says so, never 0
+    assert koege["Alfa Cluster"] == 6 and koege["=EVIL()"] == "ikke indberettet"
     assert koege["I alt, unikke virksomheder"] == 6
-    assert koege["Kr. pr. nået virksomhed"] == round(koege["Medfinansiering 2022"] / 6, 2)
+    assert koege["Pr. 1.000 indbyggere"] == 0.1  # 6 of 62.458 inhabitants
+    # beta's money is in the payment but its companies are unknown: no ratio mixes them
+    assert koege["Medfinansiering 2022"] > 0 and koege["Kr. pr. nået virksomhed"] is None
     faxe = dict(zip(header, row_of(ws, "Faxe"), strict=False))
     assert faxe["Alfa Cluster"] == 0 and faxe["I alt, unikke virksomheder"] == 0
     assert faxe["Medfinansiering 2022"] > 0
-    assert faxe["Kr. pr. nået virksomhed"] is None  # nobody reached: nothing to divide by
+    total = dict(zip(header, row_of(ws, "I alt (ufuldstændigt)"), strict=False))
+    assert total["I alt, unikke virksomheder"] == 7 and total["Kr. pr. nået virksomhed"] is None
+    assert any("Ufuldstændigt: =EVIL()" in str(c.value) for c in cells(ws))
     assert "Greve" not in [c.value for c in ws["A"]]  # not a participating municipality
     zero_rules = [
         f for rng in ws.conditional_formatting for rule in rng.rules for f in rule.formula
@@ -391,7 +375,7 @@ def test_companies_sheet_lists_every_engagement(wb: Any) -> None:
         dt.datetime(YEAR, 3, 3),
         "alfa-2022.xlsx, Virksomheder, række 2",
     ]
-    assert first[7].is_date
+    assert first[7].is_date and first[7].number_format == "dd-mm-yyyy"
     assert row_of(ws, "Alfa Cluster") and find(ws, "88888888").offset(column=3).value == "Nej"
     assert find(ws, "77777777").offset(column=1).value == "  Mellemrum ApS "
 
@@ -507,7 +491,7 @@ def test_a_failed_write_keeps_the_old_report(
     def broken(self: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(xlsx_report.ExcelWriter, "save", broken)
+    monkeypatch.setattr(xlsx.ExcelWriter, "save", broken)
     with pytest.raises(OSError):
         write_report(build(cfg_path), path)
     assert path.read_bytes() == b"the old report"
@@ -517,6 +501,7 @@ def test_a_failed_write_keeps_the_old_report(
 def test_an_empty_year_still_makes_valid_tables(cfg_path: Path, tmp_path: Path) -> None:
     """No engagements and no findings: every table keeps a (blank) data row."""
     f = dataclasses.replace(build(cfg_path), engagements=(), validation=Validation((), (), YEAR))
+    assert f.offices[0].status is SubmissionStatus.ACCEPTED
     path = tmp_path / "tom.xlsx"
     write_report(f, path)
     book = openpyxl.load_workbook(path)

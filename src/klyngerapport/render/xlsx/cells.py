@@ -1,0 +1,178 @@
+"""Cell values and styles of the report, and the cells a write-only sheet appends.
+
+Safety: every cell is a value. openpyxl turns text that starts with "=" into a formula, so such
+text (and text starting with "+", "-" or "@", which spreadsheet programs read as the start of a
+formula once the cell is edited) is written as an explicit text cell with Excel's quote prefix.
+Characters XML cannot hold are removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+# A write-only worksheet. openpyxl names its class only in a private module, and
+# Workbook.create_sheet is typed as returning Any; the sheets are used through their public API.
+Sheet = Any
+
+COUNT = "#,##0"
+MONEY = '#,##0 "kr."'
+MONEY_DECIMALS = '#,##0.00 "kr."'
+PERCENT = "0%"
+DECIMAL = "#,##0.0#"
+PER_THOUSAND = "#,##0.0"
+YEAR = "0"
+DATE = "dd-mm-yyyy"
+DATETIME = "dd-mm-yyyy hh:mm:ss"
+
+MAX_TEXT = 32_767  # Excel's limit for one cell
+FONT = "Calibri"
+HEADER_FILL = "4472C4"  # the header colour of TableStyleMedium2
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def cell_text(text: str) -> str:
+    """Text as a cell can hold it: no characters XML forbids, at most Excel's 32,767."""
+    if ILLEGAL_CHARACTERS_RE.search(text):
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return text[:MAX_TEXT] if len(text) > MAX_TEXT else text
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    number_format: str | None = None
+    bold: bool = False
+    italic: bool = False
+    size: float | None = None
+    colour: str | None = None
+    fill: str | None = None
+    wrap: bool = False
+    horizontal: str | None = None  # "left", "right", "center"
+    vertical: str | None = None  # "top", "bottom"
+
+
+@dataclass(frozen=True, slots=True)
+class Styled:
+    value: Any
+    style: Style
+
+
+TITLE = Style(bold=True, size=14)
+SUBTITLE = Style(italic=True, colour="595959")
+SECTION = Style(bold=True, size=12)
+LABEL = Style(bold=True)
+NOTE = Style(italic=True, colour="595959")
+HEADER = Style(bold=True, colour="FFFFFF", fill=HEADER_FILL, wrap=True, vertical="bottom")
+
+
+def bold(value: Any, number_format: str | None = None) -> Styled:
+    return Styled(value, Style(number_format=number_format, bold=True))
+
+
+def left(value: Any, number_format: str | None = None) -> Styled:
+    return Styled(value, Style(number_format=number_format, horizontal="left"))
+
+
+class CellFactory:
+    """Turns layout values into what a write-only sheet appends; style objects are shared."""
+
+    def __init__(self, ws: Sheet) -> None:
+        self.ws = ws
+        self.fonts: dict[Style, Font] = {}
+        self.fills: dict[str, PatternFill] = {}
+        self.alignments: dict[Style, Alignment] = {}
+        self.border = Border(bottom=Side(style="thin", color="2F5597"))
+        self.centre = Alignment(horizontal="center")
+
+    def row(self, values: Sequence[Any]) -> list[Any]:
+        out: list[Any] = []
+        for value in values:
+            if value.__class__ is str:
+                if (
+                    value[:1] in _FORMULA_START
+                    or len(value) > MAX_TEXT
+                    or ILLEGAL_CHARACTERS_RE.search(value)
+                ):
+                    value = self.text(value, None)
+            elif value.__class__ is Styled:
+                value = self.styled(value)
+            out.append(value)
+        return out
+
+    def plain_row(self, values: Sequence[Any]) -> list[Any]:
+        """A row of plain values (text, numbers, dates, None) of a large table: text checked
+        as in `row`, dates centred in dd-mm-åååå; nothing else styled."""
+        out: list[Any] = []
+        for value in values:
+            cls = value.__class__
+            if cls is str:
+                if (
+                    value[:1] in _FORMULA_START
+                    or len(value) > MAX_TEXT
+                    or (ILLEGAL_CHARACTERS_RE.search(value))
+                ):
+                    value = self.text(value, None)
+            elif cls is dt.date:
+                cell = WriteOnlyCell(self.ws, value)
+                cell.number_format = DATE
+                cell.alignment = self.centre
+                value = cell
+            out.append(value)
+        return out
+
+    def text(self, value: str, style: Style | None) -> Cell:
+        value = cell_text(value)
+        cell = WriteOnlyCell(self.ws, value)
+        if value[:1] in _FORMULA_START:
+            # openpyxl reads a leading "=" as a formula; this cell is text, and Excel's quote
+            # prefix keeps it text when someone edits it.
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        if style is not None:
+            self.apply(cell, style)
+        return cell
+
+    def styled(self, item: Styled) -> Cell:
+        if isinstance(item.value, str):
+            return self.text(item.value, item.style)
+        cell = WriteOnlyCell(self.ws, item.value)
+        self.apply(cell, item.style)
+        return cell
+
+    def apply(self, cell: Cell, style: Style) -> None:
+        if style.number_format is not None:
+            cell.number_format = style.number_format
+        if style.bold or style.italic or style.size or style.colour:
+            font = self.fonts.get(style)
+            if font is None:
+                font = self.fonts[style] = Font(
+                    name=FONT,
+                    bold=style.bold,
+                    italic=style.italic,
+                    size=style.size or 11,
+                    color=style.colour,
+                )
+            cell.font = font
+        if style.fill:
+            fill = self.fills.get(style.fill)
+            if fill is None:
+                fill = self.fills[style.fill] = PatternFill(
+                    start_color=style.fill, end_color=style.fill, fill_type="solid"
+                )
+            cell.fill = fill
+            cell.border = self.border
+        if style.wrap or style.horizontal or style.vertical:
+            alignment = self.alignments.get(style)
+            if alignment is None:
+                alignment = self.alignments[style] = Alignment(
+                    wrap_text=style.wrap or None,
+                    horizontal=style.horizontal,
+                    vertical=style.vertical,
+                )
+            cell.alignment = alignment
