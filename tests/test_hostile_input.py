@@ -511,3 +511,64 @@ def test_an_empty_cell_says_it_may_hold_an_error_where_the_format_hides_them() -
     _, found = check_companies(sheet, "a.xls", YEAR, CONFIG.participating(YEAR))
     (missing,) = [f for f in found if f.code == "municipality-unknown"]
     assert "fejlværdi" not in missing.message
+
+
+@pytest.mark.parametrize("rows", [3, 3000])  # a small stream lives in the mini stream
+def test_xls_workbook_stream_is_read_as_olefile_reads_it(
+    rows: int, tmp_path: Path, libreoffice: Convert
+) -> None:
+    olefile = pytest.importorskip("olefile")
+    from openpyxl import Workbook
+
+    from klyngerapport.reading.xls import workbook_stream
+
+    wb = Workbook()
+    for i in range(rows):
+        wb.active.append([i, f"tekst {i}"])
+    source = tmp_path / f"r{rows}.xlsx"
+    wb.save(source)
+    path = libreoffice(source, "xls")
+    with olefile.OleFileIO(str(path)) as ole:
+        expected = ole.openstream("Workbook").read()
+    assert (len(expected) < 4096) == (rows == 3)
+    assert workbook_stream(path.read_bytes()) == expected
+
+
+def test_cells_merged_in_an_xlsb_are_read_in_every_row(tmp_path: Path) -> None:
+    book = submission_book(companies=[company(), company(cvr=None, activity="Videnssamarbejde")])
+    sheets = {s.name: s.data for s in book.sheets().values()}
+    sheets[COMPANIES] = sheet_bin(dict(enumerate(sheets[COMPANIES])), merged=[(1, 2, 0, 0)])
+    found = check(write_xlsb(tmp_path / "a.xlsb", sheets))
+    assert "cvr-invalid" not in codes(found) and "cell-merged" in codes(found)
+    assert len(found.companies) == 2
+
+
+def test_a_large_ods_table_the_tool_does_not_need_is_never_loaded(
+    tmp_path: Path, libreoffice: Convert
+) -> None:
+    """A data table of 6 million cells beside the submission: over the limit, but never read,
+    so the submission is checked as usual; the same table named Virksomheder is refused."""
+    ods = libreoffice(submission_book().save(tmp_path / f"{OFFICE}-{YEAR}.xlsx"), "ods")
+    big = (
+        '<table:table table:name="{name}"><table:table-row table:number-rows-repeated="6000">'
+        '<table:table-cell table:number-columns-repeated="1000" office:value-type="float" '
+        'office:value="1"/></table:table-row></table:table>'
+    )
+
+    def add_table(name: str) -> Callable[[str, bytes], tuple[str, bytes]]:
+        def edit(member: str, data: bytes) -> tuple[str, bytes]:
+            if member == "content.xml":
+                data = data.replace(
+                    b"</office:spreadsheet>",
+                    big.format(name=name).encode() + b"</office:spreadsheet>",
+                )
+            return member, data
+
+        return edit
+
+    extra = rewrite(ods, tmp_path / f"{OFFICE}-{YEAR}-data.ods", add_table("Data"))
+    found = check(extra)
+    assert "file-too-large" not in codes(found) and found.office_id == OFFICE
+    assert len(found.companies) == 2 and "sheet-missing" not in codes(found)
+    renamed = rewrite(ods, tmp_path / "b.ods", add_table("Virksomheder"))
+    assert codes(check(renamed)) == ["file-too-large"]

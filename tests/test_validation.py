@@ -66,7 +66,7 @@ def books(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Book | E
     """Files named here are 'opened' from their Book (or raise the given exception)."""
     registry: dict[str, Book | Exception] = {}
 
-    def fake_open(path: Path) -> FakeWorkbook:
+    def fake_open(path: Path, wanted: object = None) -> FakeWorkbook:
         item = registry[path.name]
         if isinstance(item, Exception):
             raise item
@@ -155,7 +155,7 @@ def test_unexpected_error_becomes_file_unreadable(
 def test_workbook_closed_after_crash(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     opened: list[FakeWorkbook] = []
 
-    def fake_open(path: Path) -> FakeWorkbook:
+    def fake_open(path: Path, wanted: object = None) -> FakeWorkbook:
         wb = FakeWorkbook(path, book().sheets())
         wb.sheet = lambda name: 1 / 0  # type: ignore[method-assign,assignment,misc]
         opened.append(wb)
@@ -171,7 +171,7 @@ def test_broken_sheet_keeps_what_the_others_said(
 ) -> None:
     """A sheet that cannot be read is a finding; the file is still the office's submission."""
 
-    def fake_open(path: Path) -> FakeWorkbook:
+    def fake_open(path: Path, wanted: object = None) -> FakeWorkbook:
         wb = FakeWorkbook(path, book().sheets())
         read = wb.sheet
 

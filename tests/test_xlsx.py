@@ -552,3 +552,17 @@ def test_funding_population_total_covers_the_split(wb: Any) -> None:
     ws = wb["Finansiering"]
     total = next(r for r in ws.iter_rows(values_only=True) if r[0] == "I alt")
     assert total[1] == 849_857 - 51_507
+
+
+def test_resume_headline_names_every_office_that_misses_municipalities(wb: Any) -> None:
+    """PRODUCT.md §7: an office that misses some municipalities is named, even if another
+    office reached them; an office without an accepted submission is said to be unknown."""
+    assert row_of(wb["Resumé"], "Dækning")[1] == (
+        "Har ikke nået alle 16 deltagende kommuner: Alfa Cluster (2 af 16). "
+        "Ukendt (ingen godkendt indberetning): =EVIL()."
+    )
+
+
+def test_attainment_chart_compares_shares_of_each_offices_indicators(wb: Any) -> None:
+    chart = wb["Resumé"]._charts[0]
+    assert chart.grouping == "percentStacked"

@@ -62,9 +62,12 @@ def _cell(col: int, value: Any) -> bytes:
 
 
 def sheet_bin(
-    rows: Mapping[int, Sequence[Any]], dim: tuple[int, int, int, int] | None = None
+    rows: Mapping[int, Sequence[Any]],
+    dim: tuple[int, int, int, int] | None = None,
+    merged: Sequence[tuple[int, int, int, int]] = (),
 ) -> bytes:
-    """A worksheet part from {0-based row: values from column A}; `dim` overrides BrtWsDim."""
+    """A worksheet part from {0-based row: values from column A}; `dim` overrides BrtWsDim;
+    `merged` are (first row, last row, first column, last column), 0-based."""
     last_row = max(rows, default=0)
     last_col = max((len(v) for v in rows.values()), default=1) - 1
     first, last, c0, c1 = dim if dim is not None else (0, last_row, 0, max(last_col, 0))
@@ -75,7 +78,12 @@ def sheet_bin(
         for c, value in enumerate(rows[r]):
             if value is not None:
                 out += _cell(c, value)
-    return out + record(0x0092) + record(0x0082)
+    out += record(0x0092)
+    if merged:
+        out += record(0x00B1, struct.pack("<I", len(merged)))
+        out += b"".join(record(0x00B0, struct.pack("<IIII", *m)) for m in merged)
+        out += record(0x00B2)
+    return out + record(0x0082)
 
 
 def write_xlsb(

@@ -5,51 +5,43 @@ Every mistake is a ConfigError that names the key, the file and (where it can be
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from klyngerapport import config_parts as parts
+from klyngerapport.config_file import (
+    CONFIG_NAME,
+    ENV_VAR,
+    PLACEHOLDER,
+    discover,
+    placeholders,
+    read_toml,
+)
+from klyngerapport.config_parts import ByYear, SubmissionSetup, describe, in_force
 from klyngerapport.errors import ConfigError, suggestion
 from klyngerapport.model import Grant, Indicator, Municipality, Office
-from klyngerapport.reference import BUILTIN_SOURCES, municipalities
+from klyngerapport.reference import municipalities
 from klyngerapport.schema import ACTIVITIES, DERIVED_KINDS
 
-CONFIG_NAME = "klyngerapport.toml"
-ENV_VAR = "KLYNGERAPPORT_CONFIG"
+__all__ = [
+    "CONFIG_NAME",
+    "ENV_VAR",
+    "PLACEHOLDER",
+    "Config",
+    "SubmissionSetup",
+    "discover",
+    "load",
+    "parse_file",
+    "placeholders",
+    "read_toml",
+    "rule_quarter",
+]
 OFFICE_ID = re.compile(r"^[a-z0-9-]+$")
 INDICATOR_ID = re.compile(r"^[A-Z0-9-]+$")
 QUARTER = re.compile(r"^\d{4}K[1-4]$")
-DEFAULT_SOURCES = ("befolkning", "builtin:folk1a-2023K1")
-# What `init` writes for every value the seed does not give; no command runs while one is left.
-PLACEHOLDER = "UDFYLD"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@dataclass(frozen=True)
-class SubmissionSetup:
-    """[submission]: when and to whom the offices send their workbooks ("" = not given)."""
-
-    deadline: tuple[int, int] | None = None  # (day, month) in the year after the submission year
-    recipient: str = ""
-    email: str = ""
-    contact: str = ""
-
-    def deadline_date(self, year: int) -> dt.date | None:
-        """The deadline for the submission of `year` (it falls in the year after)."""
-        if self.deadline is None:
-            return None
-        day, month = self.deadline
-        return dt.date(year + 1, month, day)
-
-    def deadline_text(self, year: int) -> str:
-        """'31-01-2023' for the submission of 2022, or '' when no deadline is set."""
-        date = self.deadline_date(year)
-        return date.strftime("%d-%m-%Y") if date is not None else ""
 
 
 @dataclass(frozen=True)
@@ -65,7 +57,7 @@ class Config:
     amount_per_office: int
     lead_share: int
     # (first year, municipalities) in year order; first year None: in force from the start.
-    non_participating_by_year: tuple[tuple[int | None, tuple[Municipality, ...]], ...]
+    non_participating_by_year: ByYear
     partial: float
     offices: tuple[Office, ...]
     grants: tuple[Grant, ...]
@@ -73,7 +65,7 @@ class Config:
     targets: dict[str, dict[int, dict[str, float]]]  # office id -> year -> indicator id -> target
     # The cluster organisation's own contract with UFS (PRODUCT.md §10), same shape as targets.
     national_targets: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
-    submission: SubmissionSetup = SubmissionSetup()
+    submission: SubmissionSetup = field(default_factory=SubmissionSetup)
 
     @property
     def base(self) -> Path:
@@ -123,7 +115,7 @@ class Config:
 
     def non_participating(self, year: int) -> tuple[Municipality, ...]:
         """The municipalities that do not take part in `year` (the list in force that year)."""
-        return _in_force(self.non_participating_by_year, year)
+        return in_force(self.non_participating_by_year, year)
 
     def participating(self, year: int) -> tuple[Municipality, ...]:
         """The municipalities that take part in `year`, by code."""
@@ -136,74 +128,8 @@ def rule_quarter(year: int) -> str:
     return f"{year - 1}K1"
 
 
-def _in_force(
-    by_year: tuple[tuple[int | None, tuple[Municipality, ...]], ...], year: int
-) -> tuple[Municipality, ...]:
-    found: tuple[Municipality, ...] = ()
-    for first, items in by_year:
-        if first is None or first <= year:
-            found = items
-    return found
-
-
-def discover(explicit: Path | None, cwd: Path | None = None) -> Path:
-    """--config, else $KLYNGERAPPORT_CONFIG, else klyngerapport.toml here or in a parent folder."""
-    if explicit is not None:
-        return _given(explicit, "angivet med --config", "Ret stien")
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return _given(Path(env), f"angivet i {ENV_VAR}", f"Ret {ENV_VAR}, eller fjern den")
-    here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / CONFIG_NAME
-        if candidate.is_file():
-            return candidate
-    raise ConfigError(
-        f"Fandt ingen {CONFIG_NAME} i {here} eller mapperne over den.",
-        "Opret en arbejdsmappe med 'klyngerapport init MAPPE', gå ind i den, "
-        "eller angiv filen med --config.",
-    )
-
-
-def _given(path: Path, how: str, fix: str) -> Path:
-    """A config named by the user: a file, or a folder that holds klyngerapport.toml."""
-    if path.is_dir():
-        inside = path / CONFIG_NAME
-        if inside.is_file():
-            return inside
-        raise ConfigError(
-            f"Mappen {path} ({how}) indeholder ingen {CONFIG_NAME}.",
-            f"{fix} til selve filen eller til en mappe med {CONFIG_NAME}, eller opret en "
-            "arbejdsmappe med 'klyngerapport init MAPPE'.",
-        )
-    if not path.is_file():
-        raise ConfigError(
-            f"Konfigurationsfilen {path} findes ikke ({how}).",
-            f"{fix}, eller opret en arbejdsmappe med 'klyngerapport init'.",
-        )
-    return path
-
-
 def load(explicit: Path | None = None, cwd: Path | None = None) -> Config:
     return parse_file(discover(explicit, cwd))
-
-
-def read_toml(path: Path) -> tuple[str, dict[str, Any]]:
-    """The text and the TOML tables of a config file; syntax errors explained in Danish."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"Konfigurationsfilen {path} kan ikke læses: {exc.strerror}.") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ConfigError(
-            f"{path} er ikke gemt som UTF-8.", "Gem filen som UTF-8 i din teksteditor."
-        ) from None
-    try:
-        return text, tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _syntax_error(path, text, str(exc)) from None
 
 
 def parse_file(path: Path) -> Config:
@@ -222,100 +148,6 @@ def parse_file(path: Path) -> Config:
     return _Parser(path.resolve(), text).config(data)
 
 
-def placeholders(text: str) -> list[tuple[int, str]]:
-    """(line, key) of every value still holding the placeholder `init` wrote, in file order."""
-    found: list[tuple[int, str]] = []
-    table = ""  # the current [table], or [[array]][n]
-    counts: dict[str, int] = {}  # [[array]] headers seen so far
-    for number, line in enumerate(text.splitlines(), start=1):
-        code = _without_comment(line).strip()
-        if header := re.match(r"^\[\[\s*([^\]]+?)\s*\]\]$", code):
-            name = header.group(1)
-            counts[name] = counts.get(name, -1) + 1
-            table = f"{name}[{counts[name]}]"
-        elif header := re.match(r"^\[\s*([^\]]+?)\s*\]$", code):
-            table = header.group(1)
-        elif f'"{PLACEHOLDER}' in code or f"'{PLACEHOLDER}" in code:
-            key = code.split("=", 1)[0].strip().strip('"') if "=" in code else ""
-            found.append((number, ".".join(p for p in (table, key) if p)))
-    return found
-
-
-def _without_comment(line: str) -> str:
-    """The line without a trailing # comment (a # inside a string is kept)."""
-    quote = ""
-    for i, char in enumerate(line):
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char == "#":
-            return line[:i]
-    return line
-
-
-_TOML_MESSAGES = (
-    ("Expected '=' after a key", "der mangler et '=' efter en nøgle"),
-    ("Expected newline or end of document", "der står mere på linjen efter værdien"),
-    ("Invalid initial character for a key", "ugyldigt tegn i en nøgle"),
-    ("Unterminated string", "en tekst mangler sit afsluttende anførselstegn"),
-    ("Illegal character", "en tekst, der ikke er afsluttet, eller et ulovligt tegn i en tekst"),
-    ("Unescaped", "et '\\' i en tekst, som TOML læser som et specialtegn"),
-    ("Invalid hex value", "et '\\' i en tekst, som TOML læser som et specialtegn"),
-    ("Invalid escape", "et '\\' i en tekst, som TOML læser som et specialtegn"),
-    ("Cannot overwrite a value", "en nøgle står to gange"),
-    ("Cannot declare", "en tabel står to gange"),
-    ("Unclosed array", "en liste mangler sin afsluttende ']'"),
-    ("Unclosed inline table", "en tabel mangler sin afsluttende '}'"),
-    ("Invalid value", "en ugyldig værdi"),
-    ("Invalid statement", "en linje, der ikke er en nøgle = værdi"),
-)
-
-
-def _syntax_error(path: Path, text: str, detail: str) -> ConfigError:
-    """A TOML syntax error in Danish, with the line and a hint for the usual slips."""
-    pos = re.search(r"\s*\(at line (\d+), column (\d+)\)", detail)
-    english = detail[: pos.start()] if pos else re.sub(r"\s*\(at end of document\)", "", detail)
-    what = next((da for en, da in _TOML_MESSAGES if english.startswith(en)), None)
-    described = f"syntaksfejl – {what}" if what is not None else f"syntaksfejl ({english})"
-    lines = text.splitlines()
-    number = int(pos.group(1)) if pos else 0
-    where = f", linje {number}" if pos else " (i slutningen af filen)"
-    line = lines[number - 1] if 0 < number <= len(lines) else ""
-    hint = _syntax_hint(_without_comment(line) if line else "", english)
-    shown = f"\n  {line.strip()}" if line.strip() else ""
-    return ConfigError(f"{path}{where}: {described}.{shown}", hint)
-
-
-def _syntax_hint(line: str, english: str) -> str:
-    """A hint for the usual slips on the line: Danish number formats, æøå in keys, Windows paths."""
-    if re.search(r"=\s*-?\d{1,3}(\.\d{3})+(\s|$|,|\})", line):
-        return (
-            "Tal skrives uden punktum som tusindtalsskille: skriv 1_000_000 eller 1000000, "
-            "ikke 1.000.000."
-        )
-    if re.search(r"=\s*-?\d+,\d+(\s|$|\})", line):
-        return "Decimaltal skrives med punktum: 0.8, ikke 0,8."
-    keys = re.findall(r"(?:^|[{,])\s*([^\s=\"',{}\[\]]+)\s*=", line)
-    odd = next((k for k in keys if not re.fullmatch(r"[A-Za-z0-9_.-]+", k)), None)
-    if odd is not None:
-        return (
-            f"En nøgle med æ, ø, å eller andre specialtegn skal stå i anførselstegn: skriv "
-            f'"{odd}" = ..., fx "GRØN" = 20 – eller brug et id uden dem, fx GROEN.'
-        )
-    if re.search(r'"[^"]*\\[^"]*"?', line):
-        return (
-            "En Windows-sti skal skrives med / (C:/Data/befolkning) eller i enkelte "
-            "anførselstegn ('C:\\Data\\befolkning'), fordi \\ betyder noget særligt i \"...\"."
-        )
-    if line.count('"') % 2 or english.startswith(("Unterminated string", "Illegal character")):
-        return "Tjek, at teksten på linjen har anførselstegn i begge ender."
-    if english.startswith("Unclosed"):
-        return "Tjek, at hver [ og { på linjen bliver lukket med ] og }."
-    return "Tjek anførselstegn, kommaer og klammer på linjen."
-
-
 # --- the schema --------------------------------------------------------------------------------
 
 _SECTIONS: dict[str, tuple[str, ...]] = {
@@ -330,14 +162,6 @@ _TOP = (*_SECTIONS, "office", "grant", "indicator", "targets", "national_targets
 _OFFICE_KEYS = ("id", "cluster", "strength", "lead", "years")
 _GRANT_KEYS = ("source", "recipient", "amount", "years", "purpose")
 _INDICATOR_KEYS = ("id", "name", "unit", "derive", "description")
-_TYPE_NAMES = {
-    str: "tekst",
-    int: "helt tal",
-    float: "tal",
-    list: "liste",
-    dict: "tabel",
-    bool: "sand/falsk",
-}
 
 
 class _Parser:
@@ -418,12 +242,12 @@ class _Parser:
         if typ is float and isinstance(value, int) and not isinstance(value, bool):
             ok, value = True, float(value)
         if not ok:
-            raise self.fail(where, f"skal være {_article(typ)}, men er {_describe(value)}.")
+            raise self.fail(where, f"skal være {parts.article(typ)}, men er {describe(value)}.")
         return value
 
     def municipality(self, value: Any, where: str) -> Municipality:
         if not isinstance(value, str | int) or isinstance(value, bool):
-            raise self.fail(where, f"skal være et kommunenavn, ikke {_describe(value)}.")
+            raise self.fail(where, f"skal være et kommunenavn, ikke {describe(value)}.")
         found = municipalities().match(value)
         if found is None:
             raise self.fail(
@@ -467,7 +291,7 @@ class _Parser:
             sections[name] = section
         region, population, paths = sections["region"], sections["population"], sections["paths"]
         cofin, thresholds = sections["cofinancing"], sections["thresholds"]
-        sources = self.sources(population)
+        sources = parts.sources(self, population)
 
         reference = self.get(population, "reference", str, "population", "previous-year")
         if reference not in ("previous-year", "same-year") and not QUARTER.match(reference):
@@ -486,7 +310,7 @@ class _Parser:
                 f"leadkommunens andel ({lead_share:,} kr.) er større end "
                 f"amount_per_office ({amount:,} kr.).".replace(",", "."),
             )
-        excluded = self.non_participating(cofin)
+        excluded = parts.non_participating(self, cofin)
         partial = self.get(thresholds, "partial", float, "thresholds", 0.8)
         if not 0 < partial <= 1:
             raise self.fail("thresholds.partial", f"skal være mellem 0 og 1, ikke {partial}.")
@@ -495,7 +319,7 @@ class _Parser:
         offices = self.offices(data)
         for i, office in enumerate(offices):
             for year in range(office.first_year, office.last_year + 1):
-                left_out = _in_force(excluded, year)
+                left_out = in_force(excluded, year)
                 if office.lead in left_out:
                     raise self.fail(
                         f"office[{i}].lead",
@@ -537,95 +361,8 @@ class _Parser:
             grants=grants,
             indicators=indicators,
             targets=targets,
-            submission=self.submission(sections["submission"]),
+            submission=parts.submission(self, sections["submission"]),
             national_targets=national,
-        )
-
-    def sources(self, population: dict[str, Any]) -> tuple[str, ...]:
-        value = population.get("source", list(DEFAULT_SOURCES))
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not items:
-            raise self.fail(
-                "population.source",
-                "skal være en fil, en mappe eller en liste af dem, fx "
-                '["befolkning", "builtin:folk1a-2023K1"].',
-            )
-        for i, item in enumerate(items):
-            where = "population.source" + (f"[{i}]" if isinstance(value, list) else "")
-            if not isinstance(item, str) or not item.strip():
-                raise self.fail(
-                    where, f"skal være en sti eller et indbygget kvartal, ikke {_describe(item)}."
-                )
-            if item.startswith("builtin:") and item not in BUILTIN_SOURCES:
-                raise self.fail(
-                    where,
-                    f'det indbyggede kvartal "{item}" findes ikke; indbygget er '
-                    f"{', '.join(BUILTIN_SOURCES)}.",
-                    "Hent andre kvartaler med 'klyngerapport population fetch KVARTAL' "
-                    '(fx 2024K1); de lægges i mappen "befolkning".',
-                )
-        return tuple(items)
-
-    def non_participating(
-        self, cofin: dict[str, Any]
-    ) -> tuple[tuple[int | None, tuple[Municipality, ...]], ...]:
-        value = cofin.get("non_participating", [])
-        key = "cofinancing.non_participating"
-        if isinstance(value, list):
-            return ((None, self.municipality_list(value, key)),)
-        if not isinstance(value, dict):
-            raise self.fail(
-                key,
-                f'skal være en liste, fx ["Greve"], eller en liste pr. år, fx '
-                f'{{ 2021 = ["Greve"], 2025 = ["Greve", "Stevns"] }}, men er {_describe(value)}.',
-            )
-        found: list[tuple[int | None, tuple[Municipality, ...]]] = []
-        for year_key, items in value.items():
-            where = f"{key}.{year_key}"
-            if not re.fullmatch(r"\d{4}", year_key):
-                raise self.fail(where, f'"{year_key}" er ikke et årstal.')
-            if not isinstance(items, list):
-                raise self.fail(
-                    where, f"skal være en liste af kommuner, men er {_describe(items)}."
-                )
-            found.append((int(year_key), self.municipality_list(items, where)))
-        return tuple(sorted(found, key=lambda pair: pair[0] or 0))
-
-    def municipality_list(self, items: list[Any], key: str) -> tuple[Municipality, ...]:
-        found = tuple(self.municipality(v, f"{key}[{i}]") for i, v in enumerate(items))
-        for i, m in enumerate(found):
-            if m in found[:i]:
-                raise self.fail(f"{key}[{i}]", f"{m.name} står der allerede.")
-        return found
-
-    def submission(self, table: dict[str, Any]) -> SubmissionSetup:
-        deadline: tuple[int, int] | None = None
-        text = self.get(table, "deadline", str, "submission", required=False)
-        if text is not None:
-            found = re.fullmatch(r"\s*(\d{1,2})-(\d{1,2})\s*", text)
-            valid = False
-            if found:
-                day, month = int(found.group(1)), int(found.group(2))
-                try:
-                    dt.date(2023, month, day)  # not a leap year: 29-02 is refused
-                    valid = True
-                except ValueError:
-                    valid = False
-            if not found or not valid:
-                raise self.fail(
-                    "submission.deadline",
-                    f'"{text}" er ikke en dag og måned som "31-01" (fristen ligger i året '
-                    "efter indberetningsåret).",
-                )
-            deadline = (day, month)
-        email = self.get(table, "email", str, "submission", "").strip()
-        if email and not _EMAIL.match(email):
-            raise self.fail("submission.email", f'"{email}" er ikke en e-mailadresse.')
-        return SubmissionSetup(
-            deadline=deadline,
-            recipient=self.get(table, "recipient", str, "submission", "").strip(),
-            email=email,
-            contact=self.get(table, "contact", str, "submission", "").strip(),
         )
 
     def indicators(self, data: dict[str, Any]) -> tuple[Indicator, ...]:
@@ -713,7 +450,7 @@ class _Parser:
         data: dict[str, Any],
         offices: tuple[Office, ...],
         indicators: tuple[Indicator, ...],
-        excluded: tuple[tuple[int | None, tuple[Municipality, ...]], ...],
+        excluded: ByYear,
         section: str = "targets",
     ) -> dict[str, dict[int, dict[str, float]]]:
         """[targets.<office>] or, with `section`, [national_targets.<office>]: checked alike."""
@@ -756,9 +493,7 @@ class _Parser:
                             f"[[indicator]].{suggestion(ind_id, indicator_ids)}",
                         )
                     if not isinstance(target, int | float) or isinstance(target, bool):
-                        raise self.fail(
-                            iwhere, f"målet skal være et tal, ikke {_describe(target)}."
-                        )
+                        raise self.fail(iwhere, f"målet skal være et tal, ikke {describe(target)}.")
                     if not math.isfinite(target):
                         raise self.fail(
                             iwhere, f"målet skal være et endeligt tal, ikke {target!r}."
@@ -767,7 +502,7 @@ class _Parser:
                         raise self.fail(iwhere, "målet må ikke være negativt.")
                     indicator = indicators[indicator_ids.index(ind_id)]
                     taking_part = len(municipalities().municipalities) - len(
-                        _in_force(excluded, year)
+                        in_force(excluded, year)
                     )
                     regional = section == "targets"
                     if regional and indicator.derive == "municipalities" and target > taking_part:
@@ -789,23 +524,3 @@ class _Parser:
                         "resultatkontrakten, eller ret years under [[office]].",
                     )
         return out
-
-
-def _article(typ: type) -> str:
-    return {
-        str: "en tekst",
-        int: "et helt tal",
-        float: "et tal",
-        list: "en liste",
-        dict: "en tabel",
-        bool: "sand eller falsk (true/false)",
-    }.get(typ, typ.__name__)
-
-
-def _describe(value: Any) -> str:
-    """'et helt tal (5)', 'en tekst ("Greve")', 'en liste': what a value is, in Danish."""
-    name = _article(type(value))
-    if isinstance(value, dict | list):
-        return name
-    shown = f'"{value}"' if isinstance(value, str) else str(value).lower()
-    return f"{name} ({shown})"

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from klyngerapport.config import Config
 from klyngerapport.errors import KlyngeError, OutputError
-from klyngerapport.model import CompanyRow, Office, Submission
+from klyngerapport.model import CompanyRow, Office, Progress, Submission
 
 HEADER = (
     "År",
@@ -40,8 +39,6 @@ HEADER = (
 )
 SEPARATOR = ";"
 ENCODING = "utf-8-sig"  # UTF-8 with BOM: Excel then reads æøå right
-
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True, slots=True)

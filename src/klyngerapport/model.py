@@ -292,6 +292,14 @@ class OfficeFunding:
     office: Office
     shares: tuple[Share, ...]  # lead first, then by municipality code
 
+    def population_percent(self, share: Share) -> float | None:
+        """A co-financer's part of the population the split covers, in percent to two
+        decimals (the key of the split); None for the lead municipality."""
+        if share.lead:
+            return None
+        covered = sum(s.population for s in self.shares if not s.lead)
+        return float(round(Fraction(100 * share.population, covered), 2)) if covered else 0.0
+
     @property
     def total(self) -> int:
         return sum(s.amount for s in self.shares)

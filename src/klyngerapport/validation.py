@@ -136,7 +136,9 @@ def _validate_workbook(
     keep_rows: bool,
     cutoff: dt.date | None,
 ) -> Submission:
-    workbook = open_workbook(path)
+    # Only these sheets are ever read; a reader that loads every sheet at once (.ods) is given
+    # a copy without the large others.
+    workbook = open_workbook(path, wanted=(METADATA, INDICATORS, COMPANIES, NATIONAL_SHEET))
     findings: list[Finding] = []
     meta: Metadata | None = None
     indicators: tuple[IndicatorRow, ...] = ()

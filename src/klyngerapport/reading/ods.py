@@ -13,9 +13,12 @@ calamine does.
 
 from __future__ import annotations
 
+import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from xml.parsers import expat
 
 from klyngerapport.reading import problems
@@ -36,11 +39,21 @@ class OdsScan:
     tables: dict[str, CellScan] = field(default_factory=dict)
     merged: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = field(default_factory=dict)
     date1904: bool = False
+    names: list[str] = field(default_factory=list)  # every table, in order
+    # Byte ranges of content.xml to leave out: tables nobody asked for that are worth leaving
+    # out (their grids are larger than SKIP_FROM cells).
+    skip: list[tuple[int, int]] = field(default_factory=list)
 
 
-def scan_content(path: Path) -> OdsScan:
+# An unwanted table whose grid is larger than this is cut out of the copy calamine reads.
+SKIP_FROM = 100_000
+
+
+def scan_content(path: Path, wanted: Callable[[str], bool] | None = None) -> OdsScan:
     """Per table: formula cells without a value, error cells and merged ranges; FileProblem when
-    the tables together are too large (calamine loads every table when it opens the file).
+    the tables calamine will load are too large together (it loads every table when it opens
+    the file). `wanted(name)`: the tables the caller will read (None: all); a large table it
+    will not read is not counted but marked to be cut out (`OdsScan.skip`).
 
     Only start tags are handled (an end-tag handler would double the cost of this pass): a row's
     position follows from the rows before it, a cell's from the cells before it in its row. Like
@@ -54,7 +67,10 @@ def scan_content(path: Path) -> OdsScan:
     name = ""  # the current table
     merged: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
     date1904 = False
-    done = 0  # cells of the grids of the tables before the current one
+    done = 0  # cells of the grids of the counted tables before the current one
+    counted = True  # the current table is one calamine will load
+    starts: list[int] = []  # byte index of each <table:table>
+    grids: list[int] = []  # cells of each table's grid
     in_table: set[tuple[int, int]] = set()
     row, row_stop = 0, 0  # the rows [row, row_stop) the current table:table-row stands for
     col = 0  # column of the next cell in the row
@@ -73,6 +89,7 @@ def scan_content(path: Path) -> OdsScan:
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         nonlocal name, in_table, row, row_stop, col, top, left, bottom, right, done, date1904
+        nonlocal counted
         if error_cells:
             if tag.startswith("table:"):
                 stop_listening()
@@ -92,7 +109,7 @@ def scan_content(path: Path) -> OdsScan:
                     left, grew = first, True
                 if col > right:
                     right, grew = col, True
-                if grew and done + (bottom - top) * (right - left) > MAX_CELLS:
+                if grew and counted and done + (bottom - top) * (right - left) > MAX_CELLS:
                     extent = f"{cell_ref(top + 1, left)}:{cell_ref(bottom, right - 1)}"
                     raise problems.too_many_cells(name, extent, MAX_CELLS, whole_file=done > 0)
                 spans = (
@@ -118,9 +135,13 @@ def scan_content(path: Path) -> OdsScan:
             row_stop = row + (_repeat(repeat) if repeat else 1)
             col = 0
         elif tag == "table:table":
-            if bottom:
-                done += (bottom - top) * (right - left)
+            grid = (bottom - top) * (right - left) if bottom else 0
+            if starts:
+                grids.append(grid)
+                done = _add_table(done, grid, counted, name)
+            starts.append(parser.CurrentByteIndex)
             name = attrs.get("table:name", "")
+            counted = wanted is None or wanted(name)
             in_table = formulas.setdefault(name, set())
             row = row_stop = col = bottom = right = 0
             top = left = _NO_ROW
@@ -137,6 +158,26 @@ def scan_content(path: Path) -> OdsScan:
             parser.ParseFile(stream)
         if error_cells:
             stop_listening()
+        if starts:
+            grids.append((bottom - top) * (right - left) if bottom else 0)
+            done = _add_table(done, grids[-1], counted, name)
+        names = list(formulas)
+        skip: list[tuple[int, int]] = []
+        if wanted is not None and len(names) == len(starts):
+            drop = [
+                i
+                for i, (table, grid) in enumerate(zip(names, grids, strict=True))
+                if grid > SKIP_FROM and not wanted(table)
+            ]
+            if drop:
+                with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
+                    ends = _table_ends(stream)
+                skip = _ranges(starts, ends, drop)
+                if not skip:  # the tables cannot be cut out: calamine would load them all
+                    total = done + sum(grids[i] for i in drop)
+                    if total > MAX_CELLS:
+                        last = names[drop[-1]]
+                        raise problems.too_many_cells(last, "", MAX_CELLS, whole_file=True)
     except (expat.ExpatError, KeyError) as exc:
         detail = expat.ErrorString(exc.code) if isinstance(exc, expat.ExpatError) else "mangler"
         raise problems.unreadable(
@@ -146,7 +187,78 @@ def scan_content(path: Path) -> OdsScan:
         table: CellScan(frozenset(positions), errors.get(table, {}))
         for table, positions in formulas.items()
     }
-    return OdsScan(tables, merged, date1904)
+    return OdsScan(tables, merged, date1904, names, skip)
+
+
+def _add_table(done: int, grid: int, counted: bool, name: str) -> int:
+    """The cells calamine will load after a table ends: a table nobody reads counts too when
+    it is too small to be worth cutting out (it is loaded with the file)."""
+    if counted:
+        return done + grid
+    if grid <= SKIP_FROM:
+        done += grid
+        if done > MAX_CELLS:
+            raise problems.too_many_cells(name, "", MAX_CELLS, whole_file=True)
+    return done
+
+
+_END_TAG = b"</table:table>"
+
+
+def _table_ends(stream: IO[bytes]) -> list[int]:
+    """Byte index just after each </table:table> (a byte search: tags are ASCII)."""
+    ends: list[int] = []
+    offset = 0
+    tail = b""
+    while chunk := stream.read(1 << 20):
+        buffer = tail + chunk
+        at = buffer.find(_END_TAG)
+        while at >= 0:
+            ends.append(offset - len(tail) + at + len(_END_TAG))
+            at = buffer.find(_END_TAG, at + 1)
+        keep = len(_END_TAG) - 1
+        tail = buffer[-keep:]
+        offset += len(chunk)
+    return ends
+
+
+def _ranges(starts: list[int], ends: list[int], drop: list[int]) -> list[tuple[int, int]]:
+    """The byte ranges of the tables in `drop`, when every table has one end after its start
+    and before the next table (no nested tables); else nothing is cut."""
+    if len(ends) != len(starts):
+        return []
+    following = [*starts[1:], None]
+    for start, end, after in zip(starts, ends, following, strict=True):
+        if end <= start or (after is not None and end > after):
+            return []
+    return [(starts[i], ends[i]) for i in drop]
+
+
+def without_tables(path: Path, skip: list[tuple[int, int]]) -> bytes:
+    """The .ods package with the byte ranges `skip` cut out of content.xml, for calamine."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(path) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
+    ):
+        for info in source.infolist():
+            if info.filename != "content.xml":
+                kind = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
+                target.writestr(info.filename, source.read(info), compress_type=kind)
+                continue
+            with source.open(info) as reader, target.open("content.xml", "w") as writer:
+                position = 0
+                for start, end in [*skip, (1 << 62, 1 << 62)]:
+                    remaining = start - position
+                    while remaining > 0 and (chunk := reader.read(min(remaining, 1 << 20))):
+                        writer.write(chunk)
+                        remaining -= len(chunk)
+                        position += len(chunk)
+                    gap = end - position
+                    while gap > 0 and (chunk := reader.read(min(gap, 1 << 20))):
+                        gap -= len(chunk)
+                        position += len(chunk)
+    return out.getvalue()
 
 
 def _add_formulas(positions: set[tuple[int, int]], rows: range, cols: range) -> None:

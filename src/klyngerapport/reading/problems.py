@@ -91,9 +91,10 @@ def xml_constructs() -> FileProblem:
 def too_many_cells(sheet: str, extent: str, limit: int, whole_file: bool = False) -> FileProblem:
     if whole_file:
         # .xls and .ods: the reader loads every sheet when it opens the file.
+        where = f'"{sheet}", {extent}' if extent else f'"{sheet}"'
         return too_large(
             f"Projektmappens ark spænder tilsammen over mere end grænsen på {count_text(limit)} "
-            f'celler (sidst arket "{sheet}", {extent}). Slet de ark, der ikke hører til '
+            f"celler (sidst arket {where}). Slet de ark, der ikke hører til "
             "indberetningen, og rækker og kolonner efter dine data, gem filen som "
             "Excel-projektmappe (.xlsx) og send den igen."
         )

@@ -6,9 +6,10 @@ calamine failure becomes a FileProblem with a Danish message, never a traceback.
 
 from __future__ import annotations
 
+import io
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -26,19 +27,25 @@ Probe = Callable[[], frozenset[tuple[int, int]]]
 ErrorProbe = Callable[[], Mapping[tuple[int, int], str]]
 
 
-def open_workbook(path: Path) -> WorkbookFile:
+def open_workbook(path: Path, wanted: Collection[str] | None = None) -> WorkbookFile:
     """Open `path` for reading sheets; FileProblem when it cannot or must not be read.
 
-    Usable as a context manager. The file is only ever opened read-only.
+    `wanted`: the only sheets the caller will read (None: any). Usable as a context manager.
+    The file is only ever opened read-only.
     """
     fmt = safety.sniff(path)
     extras = _Extras()
+    keys = {sheet_key(n) for n in wanted} if wanted is not None else None
+    is_wanted = (lambda name: sheet_key(name) in keys) if keys is not None else None
+    content: bytes | None = None  # an .ods without the large tables nobody will read
     try:
         # calamine reads every sheet of an .xls or .ods when it opens it: their extents are
         # checked first, for all sheets together.
         if fmt == "ods":
-            found = ods.scan_content(path)
-            extras = _Extras(found.tables, found.merged, found.date1904)
+            found = ods.scan_content(path, is_wanted)
+            extras = _Extras(found.tables, found.merged, found.date1904, names=found.names)
+            if found.skip:
+                content = ods.without_tables(path, found.skip)
         elif fmt == "xls":
             scanned = xls.scan(path)
             extras = _Extras(
@@ -54,7 +61,10 @@ def open_workbook(path: Path) -> WorkbookFile:
     except Exception:  # calamine reports a damaged file below, in its own words
         pass
     try:
-        if safety.SUFFIX_FORMATS[path.suffix.lower()] == fmt and _utf8(str(path)):
+        if content is not None:
+            book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+            del content
+        elif safety.SUFFIX_FORMATS[path.suffix.lower()] == fmt and _utf8(str(path)):
             book = calamine.CalamineWorkbook.from_path(str(path))
         else:
             # The bytes disagree with the extension (an .xls saved as .xlsx, ...): calamine picks
@@ -87,6 +97,7 @@ class _Extras:
     merged: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = field(default_factory=dict)
     date1904: bool = False
     errors_seen: bool = True  # False: error values cannot be told from empty cells
+    names: list[str] | None = None  # every sheet, when calamine is given fewer
 
 
 class WorkbookFile:
@@ -101,9 +112,11 @@ class WorkbookFile:
     ) -> None:
         self.path = path
         self.format = fmt
-        self.sheet_names: list[str] = list(book.sheet_names)
-        self._book: calamine.CalamineWorkbook | None = book
         self._extras = extras or _Extras()
+        loaded = list(book.sheet_names)
+        names = self._extras.names
+        self.sheet_names: list[str] = names if names and set(loaded) <= set(names) else loaded
+        self._book: calamine.CalamineWorkbook | None = book
         self._parts: dict[str, str] | None = None  # xlsx/xlsb: sheet name -> zip member
 
     def matching(self, name: str) -> list[str]:
@@ -125,11 +138,12 @@ class WorkbookFile:
         probe: Probe | None = None
         error_probe: ErrorProbe | None = None
         errors_unseen = False
+        xlsb_merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
         if self.format in ("xlsx", "xlsb"):
             try:
                 part = self._part(actual)
                 if self.format == "xlsb":
-                    scanned = xlsb.scan_sheet(self.path, part, actual)
+                    scanned, xlsb_merged = xlsb.scan_sheet(self.path, part, actual)
                     error_probe = _fixed_errors(scanned.errors)
                 elif ooxml.check_extent(self.path, part, actual):
                     probe, error_probe = _xlsx_probes(self.path, part)
@@ -157,7 +171,7 @@ class WorkbookFile:
         except BaseException as exc:
             raise _panic(exc, self.format, actual) from None
         if ranges is None:
-            ranges = self._extras.merged.get(actual, [])
+            ranges = xlsb_merged or self._extras.merged.get(actual, [])
         merged = tuple(
             (r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in ranges if (r0, c0) != (r1, c1)
         )

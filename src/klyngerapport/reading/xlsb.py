@@ -23,6 +23,7 @@ _ROW_HEADER = 0x0000
 _VALUE_CELLS = frozenset(range(0x0002, 0x000B))  # BrtCellRk .. BrtFmlaBool, as calamine reads
 _CELL_ERROR, _FORMULA_ERROR = 0x0003, 0x000B
 _END_SHEET_DATA = 0x0092
+_MERGE_CELL = 0x00B0
 _MAX_ROW = 0x0010_0000  # calamine stops at a row header beyond Excel's last row
 ERRORS = {
     0x00: "#NULL!",
@@ -38,14 +39,20 @@ _CHUNK = 1 << 20
 _MAX_RECORD = 1 << 24
 
 
-def scan_sheet(path: Path, part: str, sheet: str) -> CellScan:
-    """Error cells of one sheet; FileProblem (file-too-large) when its grid is too large."""
+Merge = tuple[tuple[int, int], tuple[int, int]]
+
+
+def scan_sheet(path: Path, part: str, sheet: str) -> tuple[CellScan, list[Merge]]:
+    """Error cells and merged ranges (0-based, as calamine gives them for other formats) of one
+    sheet; FileProblem (file-too-large) when its grid is too large."""
     with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
         return _scan(stream, sheet)
 
 
-def _scan(stream: IO[bytes], sheet: str) -> CellScan:
+def _scan(stream: IO[bytes], sheet: str) -> tuple[CellScan, list[Merge]]:
     errors: dict[tuple[int, int], str] = {}
+    merged: list[Merge] = []
+    in_data = True
     top = left = 1 << 62
     bottom = right = -1
     row = 0
@@ -57,10 +64,17 @@ def _scan(stream: IO[bytes], sheet: str) -> CellScan:
             break
         typ, start, size, buffer = record
         at = start + size
+        if not in_data:
+            # After the cells: the merged ranges (BrtMergeCell: first row, last row, first
+            # column, last column).
+            if typ == _MERGE_CELL and size >= 16:
+                r0, r1, c0, c1 = struct.unpack_from("<IIII", buffer, start)
+                merged.append(((r0, c0), (r1, c1)))
+            continue
         if typ == _ROW_HEADER and size >= 4:
             (row,) = struct.unpack_from("<I", buffer, start)
             if row > _MAX_ROW:
-                break
+                in_data = False
         elif typ in _VALUE_CELLS or typ == _FORMULA_ERROR:
             if size < 8:
                 continue
@@ -82,8 +96,8 @@ def _scan(stream: IO[bytes], sheet: str) -> CellScan:
                 extent = f"{cell_ref(top + 1, left)}:{cell_ref(bottom + 1, right)}"
                 raise problems.too_many_cells(sheet, extent, MAX_CELLS)
         elif typ == _END_SHEET_DATA:
-            break
-    return CellScan(frozenset(), errors)
+            in_data = False
+    return CellScan(frozenset(), errors), merged
 
 
 def _next(stream: IO[bytes], buffer: bytes, at: int) -> tuple[int, int, int, bytes] | None:

@@ -173,7 +173,6 @@ def funding(f: Funding, council: str) -> None:
         table = _table(
             ("Kommune", "left"), ("Folketal", "right"), ("Andel", "right"), ("Kr.", "right")
         )
-        cofin_pop = sum(s.population for s in office.shares if not s.lead)
         for share in office.shares:
             if share.lead:
                 table.add_row(
@@ -183,11 +182,11 @@ def funding(f: Funding, council: str) -> None:
                     number(share.amount),
                 )
             else:
-                pct = 100 * share.population / cofin_pop if cofin_pop else 0.0
+                pct = office.population_percent(share) or 0.0
                 table.add_row(
                     share.municipality.name,
                     number(share.population),
-                    f"{pct:.2f} %".replace(".", ","),
+                    f"{danish.number(pct, decimals=2, fixed=True)} %",
                     number(share.amount),
                 )
         table.add_section()

@@ -80,6 +80,7 @@ def build(f: Followup, ws: Sheet) -> Layout:
     layout.pair("Fordelingsnøgle", f.funding.population.basis_value())
     if f.funding.population.rule_note:
         layout.pair("Bemærk", f.funding.population.rule_note)
+    layout.pair("Dækning", _coverage(f))
 
     layout.blank()
     if totals.municipalities_not_reached:
@@ -97,15 +98,17 @@ def build(f: Followup, ws: Sheet) -> Layout:
         )
 
     if f.offices:
+        # Offices have different numbers of indicators: each bar is the office's own 100 %.
         chart = bar_chart(
-            "Indikatorer pr. klyngekontor efter målopfyldelse",
-            "Antal indikatorer",
+            "Andel af klyngekontorets indikatorer efter målopfyldelse",
+            "Andel af kontorets indikatorer",
             4 + 1.4 * len(f.offices),
         )
-        chart.grouping = "stacked"
+        chart.grouping = "percentStacked"
         chart.overlap = 100
         chart.gapWidth = 60
-        chart.y_axis.majorUnit = 1
+        chart.y_axis.number_format = "0%"
+        chart.y_axis.majorUnit = 0.25
         first = 6  # the first status column
         chart.add_data(
             Reference(
@@ -121,3 +124,23 @@ def build(f: Followup, ws: Sheet) -> Layout:
         layout.blank()
         layout.charts.append((chart, f"A{layout.next_row}"))  # fits on the first page
     return layout
+
+
+def _coverage(f: Followup) -> str:
+    """Each office is to reach companies in every participating municipality: the headline
+    names every office that did not, even where another office reached the municipality."""
+    total = len(f.participating)
+    short = [
+        f"{o.office.cluster} ({total - len(o.municipalities_not_reached)} af {total})"
+        for o in f.offices
+        if o.municipalities_not_reached
+    ]
+    unknown = [o.office.cluster for o in f.offices if o.municipalities_not_reached is None]
+    parts = []
+    if short:
+        parts.append(f"Har ikke nået alle {total} deltagende kommuner: {', '.join(short)}.")
+    else:
+        parts.append(f"Alle klyngekontorer med godkendt indberetning har nået alle {total}.")
+    if unknown:
+        parts.append(f"Ukendt (ingen godkendt indberetning): {', '.join(unknown)}.")
+    return " ".join(parts)
