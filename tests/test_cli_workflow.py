@@ -336,6 +336,7 @@ def test_generate_writes_the_report_and_one_json_document(work: Path, invoke: In
             "cluster",
             "status",
             "indicators",
+            "national_indicators",
             "companies",
             "smes",
             "municipalities_reached",

@@ -3,6 +3,7 @@ office statuses, coverage, ratios and totals that say when they are incomplete."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -108,6 +109,9 @@ name = "Et mål på nul"
 [targets.gamma]
 2023 = { VIRK = 1 }
 2024 = { VIRK = 1 }
+
+[national_targets.beta]
+2022 = { VIRK = 900, PROJ = 40 }
 """
 
 
@@ -536,12 +540,14 @@ def test_followup_json_has_the_documented_shape(cfg: config.Config) -> None:
         "cluster",
         "status",
         "indicators",
+        "national_indicators",
         "companies",
         "smes",
         "municipalities_reached",
         "municipalities_not_reached",
         "kr_per_company",
     }
+    assert alfa["national_indicators"] == []
     assert (alfa["id"], alfa["cluster"], alfa["status"]) == ("alfa", "Alfa Cluster", "accepted")
     assert (alfa["companies"], alfa["smes"], alfa["kr_per_company"]) == (3, 2, 333_333)
     assert alfa["municipalities_reached"] == ["Køge", "Næstved", "Slagelse"]
@@ -559,3 +565,23 @@ def test_followup_json_has_the_documented_shape(cfg: config.Config) -> None:
     assert [beta[k] for k in ("companies", "smes", "municipalities_reached")] == [None] * 3
     assert [beta[k] for k in ("municipalities_not_reached", "kr_per_company")] == [None] * 2
     assert {i["status"] for i in beta["indicators"]} == {"not-reported"}
+
+
+def test_national_results_are_assessed_apart_from_the_regional_contract(
+    cfg: config.Config,
+) -> None:
+    """PRODUCT.md §10: the national (UFS) results are reported numbers from Nationale mål, never
+    counted from Virksomheder, and never part of the regional status counts."""
+    beta = submission("beta", (company(2, "55555555", "Roskilde"),), (result("PROJ", 5),))
+    beta = dataclasses.replace(beta, national=(IndicatorRow("VIRK", 2, 900, 1000, "", "E2"),))
+    f = run(cfg, submission("alfa", ALFA_COMPANIES, ALFA_RESULTS), beta)
+    national = office(f, "beta").national_indicators
+    assert [(i.indicator.id, i.result, i.attainment, i.status, i.source) for i in national] == [
+        ("VIRK", 1000, 111, MET, "Nationale mål!E2"),
+        ("PROJ", None, None, NOT_REPORTED, ""),
+    ]
+    regional = office(f, "beta").indicators
+    assert [(i.indicator.id, i.status) for i in regional] == [("VIRK", NOT_MET), ("PROJ", MET)]
+    assert f.totals.indicators[MET] == sum(o.count(MET) for o in f.offices)
+    missing = run(cfg, submission("alfa", ALFA_COMPANIES, ALFA_RESULTS))
+    assert {i.status for i in office(missing, "beta").national_indicators} == {NOT_REPORTED}

@@ -33,6 +33,8 @@ _STAND_INS = {
     "✗": "X",
     "✘": "X",
     "→": "->",
+    "❱": ">",
+    "❯": ">",
     "←": "<-",
     "⇒": "=>",
     "–": "-",
@@ -112,6 +114,18 @@ def _fallback(error: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error(FALLBACK, _fallback)
+
+
+def fit(text: str, encoding: str) -> str:
+    """`text` as it will appear in `encoding`: characters it cannot hold replaced by stand-ins.
+    Lets a table be measured with what will really be printed, so its columns stay aligned."""
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.encode(encoding, FALLBACK).decode(encoding)
+    except LookupError:  # an encoding Python does not know: leave it to the stream
+        pass
+    return text
 
 
 def is_utf(stream: Any) -> bool:

@@ -56,7 +56,7 @@ from klyngerapport.model import (
     Totals,
     Validation,
 )
-from klyngerapport.schema import DERIVED_SOURCE, result_source
+from klyngerapport.schema import DERIVED_SOURCE, SHEET_NATIONAL, result_source
 
 Contract = list[tuple[Indicator, float]]
 
@@ -82,6 +82,7 @@ def follow_up(
 
     for office in config.active_offices(year):
         contract = config.contract(office.id, year)
+        national = config.national_contract(office.id, year)
         # A file without a year in the year's folder belongs to the year (and has an error).
         mine = sorted(
             (
@@ -96,12 +97,16 @@ def follow_up(
             engagements.extend(_engagements(office, sub, codes, accepted))
         if not accepted:
             status = SubmissionStatus.MISSING if not mine else SubmissionStatus.ERRORS
-            outcomes.append(_not_reported(office, status, mine, contract, paid.get(office.id, 0)))
+            outcomes.append(
+                _not_reported(office, status, mine, contract, national, paid.get(office.id, 0))
+            )
             continue
         counts = Counts.of(e.company for e in engagements if e.office_id == office.id and e.counted)
         counted[office.id] = counts
         outcomes.append(
-            _accepted(office, mine[0], contract, counts, participating, config.partial, paid)
+            _accepted(
+                office, mine[0], contract, national, counts, participating, config.partial, paid
+            )
         )
 
     municipalities = _municipalities(participating, funding, outcomes, counted)
@@ -142,6 +147,7 @@ def _accepted(
     office: Office,
     sub: Submission,
     contract: Contract,
+    national: Contract,
     counts: Counts,
     participating: tuple[Municipality, ...],
     partial: float,
@@ -180,7 +186,22 @@ def _accepted(
             m.code: len(counts.reach[m.code]) for m in participating if m.code in counts.reach
         },
         kr_per_company=whole_kroner(cofinancing, counts.companies),
+        national_indicators=_national(sub, national, partial),
     )
+
+
+def _national(sub: Submission, contract: Contract, partial: float) -> tuple[IndicatorOutcome, ...]:
+    """The national (UFS) contract: every result is a number the office reported on the
+    Nationale mål sheet; nothing is counted from Virksomheder (PRODUCT.md §10)."""
+    rows = rows_by_id(sub.national)
+    out = []
+    for indicator, target in contract:
+        row = rows.get(indicator.id)
+        result = row.result if row is not None else None
+        comment = row.comment if row is not None else ""
+        source = "" if row is None else result_source(row.result_cell, row.row, SHEET_NATIONAL)
+        out.append(_assess(indicator, target, result, source, partial, None, comment))
+    return tuple(out)
 
 
 def _not_reported(
@@ -188,6 +209,7 @@ def _not_reported(
     status: SubmissionStatus,
     subs: list[Submission],
     contract: Contract,
+    national: Contract,
     cofinancing: int,
 ) -> OfficeOutcome:
     return OfficeOutcome(
@@ -207,6 +229,10 @@ def _not_reported(
         municipalities_not_reached=None,
         companies_by_municipality=None,
         kr_per_company=None,
+        national_indicators=tuple(
+            IndicatorOutcome(i, target, None, None, IndicatorStatus.NOT_REPORTED)
+            for i, target in national
+        ),
     )
 
 

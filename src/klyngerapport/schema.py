@@ -57,9 +57,9 @@ ACTIVITIES: tuple[str, ...] = (
 DERIVED_KINDS: tuple[str, ...] = ("companies", "smes", "municipalities")
 
 
-def result_source(cell: str, row: int) -> str:
+def result_source(cell: str, row: int, sheet: str = SHEET_INDICATORS) -> str:
     """Where a reported result was read, as the report shows it: "Indikatorer!E5"."""
-    return f"{SHEET_INDICATORS}!{cell}" if cell else f"{SHEET_INDICATORS}, række {row}"
+    return f"{sheet}!{cell}" if cell else f"{sheet}, række {row}"
 
 
 DERIVED_SOURCE = f"{SHEET_COMPANIES} (optalt)"

@@ -37,6 +37,7 @@ def followup_json(f: Followup, outputs: Mapping[str, str]) -> dict[str, object]:
                 "cluster": o.office.cluster,
                 "status": o.status.value,
                 "indicators": [_indicator(i) for i in o.indicators],
+                "national_indicators": [_indicator(i) for i in o.national_indicators],
                 "companies": o.companies,
                 "smes": o.smes,
                 "municipalities_reached": _names(o.municipalities_reached),

@@ -12,14 +12,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import accumulate
+from typing import Any
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 from klyngerapport import danish
+from klyngerapport.console import fit
 from klyngerapport.model import (
     Finding,
     Followup,
@@ -106,15 +109,50 @@ def progress(label: str) -> Iterator[Progress]:
 def _table(*columns: tuple[str, str]) -> Table:
     """A table; right-justified columns hold numbers and amounts, which are never wrapped or
     cut (`show`). Text columns wrap."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
+    head = box.SIMPLE_HEAD if fit("─", _out.encoding) == "─" else _ASCII_SIMPLE_HEAD
+    table = _ConsoleTable(box=head, pad_edge=False, show_edge=False, collapse_padding=True)
     for name, justify in columns:
         table.add_column(
-            name,
+            fit(name, _out.encoding),
             justify=justify,  # type: ignore[arg-type]
             no_wrap=justify == "right",
             overflow="fold",
         )
     return table
+
+
+# SIMPLE_HEAD drawn with "-": Rich would otherwise fall back to its ASCII box with "|" columns.
+_ASCII_SIMPLE_HEAD = box.Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
+
+
+class _ConsoleTable(Table):
+    """A table whose rows hold what the console will really print: in a console that cannot
+    write ✓ or æøå (cp1252, ASCII) their stand-ins ("OK", "ae") are put in before Rich measures
+    the columns, so the columns stay aligned (klyngerapport.console)."""
+
+    def add_row(self, *renderables: RenderableType | None, **kwargs: Any) -> None:
+        super().add_row(*(_fit(r) if r is not None else None for r in renderables), **kwargs)
+
+
+def _fit(cell: RenderableType) -> RenderableType:
+    encoding = _out.encoding
+    if isinstance(cell, str):
+        return fit(cell, encoding)
+    if not isinstance(cell, Text) or fit(cell.plain, encoding) == cell.plain:
+        return cell
+    pieces = [fit(c, encoding) for c in cell.plain]
+    offsets = [0, *accumulate(len(p) for p in pieces)]
+    fitted = Text(
+        "".join(pieces),
+        style=cell.style,
+        justify=cell.justify,
+        overflow=cell.overflow,
+        no_wrap=cell.no_wrap,
+        end=cell.end,
+    )
+    for span in cell.spans:
+        fitted.stylize(span.style, offsets[span.start], offsets[span.end])
+    return fitted
 
 
 def show(table: Table) -> None:
