@@ -28,6 +28,15 @@ YEAR = 2022
 OFFICES = ("we-build-denmark", "bio-solutions", "foedevarer", "miljoeteknologi")
 REPORT = Path("rapporter") / f"klyngerapport-{YEAR}.xlsx"
 SUBMISSIONS = Path("indberetninger") / str(YEAR)
+# Everything `generate` writes into the reports folder: the XLSX and the agenda package.
+WRITTEN = sorted(
+    [
+        REPORT.name,
+        f"orientering-{YEAR}.pdf",
+        f"sagsfremstilling-{YEAR}.docx",
+        f"kommuner-{YEAR}.pdf",
+    ]
+)
 # Valid CVR numbers (modulus 11 passes) of two of the sample companies.
 CVR_A, CVR_B = 85348647, 71482340
 
@@ -402,7 +411,7 @@ def test_generate_replaces_the_existing_report(work: Path, invoke: Invoke) -> No
     assert result.exit_code == 1, result.output
     assert (work / REPORT).read_bytes() != before
     assert openpyxl.load_workbook(work / REPORT).sheetnames[0] == "Resumé"
-    assert [p.name for p in (work / "rapporter").iterdir()] == [REPORT.name]
+    assert sorted(p.name for p in (work / "rapporter").iterdir()) == WRITTEN
 
 
 def test_generate_output_never_replaces_a_file_it_did_not_write(work: Path, invoke: Invoke) -> None:
@@ -527,4 +536,4 @@ def test_generate_unwritable_folder_leaves_the_old_report(
     assert result.exit_code == 2
     assert "ingen adgang" in result.stderr
     assert (work / REPORT).read_bytes() == old
-    assert [p.name for p in (work / "rapporter").iterdir()] == [REPORT.name]
+    assert sorted(p.name for p in (work / "rapporter").iterdir()) == WRITTEN

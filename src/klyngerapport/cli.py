@@ -286,26 +286,38 @@ def generate(
         None,
         "--output",
         metavar="FIL",
-        help="Rapportens filnavn (standard: <reports>/klyngerapport-ÅR.xlsx).",
+        help="Rapportens filnavn (standard: <reports>/klyngerapport-ÅR.xlsx). PDF og Word "
+        "skrives ved siden af.",
+    ),
+    formats: str | None = typer.Option(
+        None,
+        "--format",
+        metavar="LISTE",
+        help="Hvilke filer: xlsx,pdf,docx,municipalities adskilt af komma (standard: alle).",
     ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Lav den årlige orientering til KKR: XLSX-rapport og resumé i terminalen."""
+    """Lav den årlige orientering til KKR: XLSX-rapport, PDF-bilag, Word-udkast til
+    sagsfremstillingen, en side pr. kommune og resumé i terminalen."""
 
     def job() -> int:
+        from klyngerapport.agenda import OUTPUT_KEYS, parse_formats
         from klyngerapport.generate import generate as generate_
         from klyngerapport.render.json import followup_json
 
+        chosen = parse_formats(formats)
         cfg = _config(ctx)
         with _progress("Læser", as_json) as update:
-            done = generate_(cfg, year, input_dir, output, progress=update)
-        shown = {kind: _display(path) for kind, path in done.outputs.items()}
+            done = generate_(cfg, year, input_dir, output, progress=update, formats=chosen)
+        written = {kind: _display(path) for kind, path in done.outputs.items()}
         if as_json:
-            _print_json(followup_json(done.followup, shown))
+            # Every output key is present; a format not chosen is null.
+            outputs = {key: written.get(kind) for kind, key in OUTPUT_KEYS.items()}
+            _print_json(followup_json(done.followup, outputs))
         else:
             from klyngerapport.render import terminal
 
-            terminal.followup(done.followup, shown)
+            terminal.followup(done.followup, written)
         return EXIT_DATA if done.failed else EXIT_OK
 
     _run(ctx, job)

@@ -66,6 +66,7 @@ class Config:
     # The cluster organisation's own contract with UFS (PRODUCT.md §10), same shape as targets.
     national_targets: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
     submission: SubmissionSetup = field(default_factory=SubmissionSetup)
+    docx_template: str = ""  # the secretariat's own Word file for the agenda draft ("" = none)
 
     @property
     def base(self) -> Path:
@@ -85,6 +86,9 @@ class Config:
 
     def reports_dir(self, year: int | None = None) -> Path:
         return self.resolve(self.reports, year)
+
+    def docx_template_path(self) -> Path | None:
+        return self.resolve(self.docx_template) if self.docx_template else None
 
     def quarter_for(self, year: int) -> str:
         """The FOLK1A quarter whose population splits the co-financing of `year`."""
@@ -153,7 +157,7 @@ def parse_file(path: Path) -> Config:
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "region": ("name", "council"),
     "population": ("source", "reference"),
-    "paths": ("submissions", "reports", "templates"),
+    "paths": ("submissions", "reports", "templates", "docx_template"),
     "cofinancing": ("amount_per_office", "lead_share", "non_participating"),
     "thresholds": ("partial",),
     "submission": ("deadline", "recipient", "email", "contact"),
@@ -353,6 +357,7 @@ class _Parser:
             submissions=self.get(paths, "submissions", str, "paths", "indberetninger/{year}"),
             reports=self.get(paths, "reports", str, "paths", "rapporter"),
             templates=self.get(paths, "templates", str, "paths", "skabeloner/{year}"),
+            docx_template=self.get(paths, "docx_template", str, "paths", "", required=False),
             amount_per_office=amount,
             lead_share=lead_share,
             non_participating_by_year=excluded,

@@ -68,8 +68,11 @@ def generate(
     input_dir: Path | None = None,
     output: Path | None = None,
     progress: Progress | None = None,
+    formats: tuple[str, ...] = ("xlsx",),
 ) -> Generated:
-    """Build the follow-up of `year` and write the XLSX report."""
+    """Build the follow-up of `year` and write the chosen documents (PRODUCT.md §7, §9): the XLSX
+    report and the agenda package beside it."""
+    from klyngerapport import agenda
     from klyngerapport.followup import follow_up
     from klyngerapport.funding import funding_of_year
     from klyngerapport.render.xlsx import write_report
@@ -88,7 +91,15 @@ def generate(
         )
     path = report_path(config, year, output)
     _check_output(path, folder, config)
-    ensure_replaceable(path, year)
+    paths = agenda.document_paths(year, path, formats)
+    for each in paths.values():
+        ensure_replaceable(each, year)
+    template = config.docx_template_path() if "docx" in formats else None
+    if template is not None and not template.is_file():
+        raise KlyngeError(
+            f"Word-skabelonen {template.name} findes ikke ({config.docx_template}).",
+            f"Ret docx_template under [paths] i {config.path.name}, eller fjern den.",
+        )
     year_funding = funding_of_year(config, year)
     validation = validate_paths([folder], config, year, progress=progress, whole_year=True)
     sources = tuple(
@@ -104,12 +115,14 @@ def generate(
         __version__,
         dt.datetime.now().replace(microsecond=0),
     )
-    try:
-        write_report(result, path)
-    except OSError as exc:
-        reason, hint = write_problem(exc)
-        raise OutputError(f"Kan ikke skrive rapporten {path}: {reason}.", hint) from None
-    return Generated(result, {"xlsx": path})
+    if "xlsx" in formats:
+        try:
+            write_report(result, path)
+        except OSError as exc:
+            reason, hint = write_problem(exc)
+            raise OutputError(f"Kan ikke skrive rapporten {path}: {reason}.", hint) from None
+    agenda.write_documents(result, paths, template)
+    return Generated(result, paths)
 
 
 def _check_output(path: Path, folder: Path, config: Config) -> None:

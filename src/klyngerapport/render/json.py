@@ -24,8 +24,9 @@ from klyngerapport.model import (
 from klyngerapport.paths import display_path
 
 
-def followup_json(f: Followup, outputs: Mapping[str, str]) -> dict[str, object]:
-    """The `generate --json` document; `outputs` are the files written, as shown, by format."""
+def followup_json(f: Followup, outputs: Mapping[str, str | None]) -> dict[str, object]:
+    """The `generate --json` document; `outputs` are the files written, as shown, by output key
+    (null: a format not chosen)."""
     return {
         "year": f.year,
         "outputs": dict(outputs),
