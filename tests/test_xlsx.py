@@ -566,3 +566,17 @@ def test_resume_headline_names_every_office_that_misses_municipalities(wb: Any) 
 def test_attainment_chart_compares_shares_of_each_offices_indicators(wb: Any) -> None:
     chart = wb["Resumé"]._charts[0]
     assert chart.grouping == "percentStacked"
+
+
+def test_every_company_row_keeps_its_own_date(wb: Any) -> None:
+    """The bulk table's date cells are written one row at a time: each keeps its own value,
+    dd-mm-åååå and centred."""
+    ws = wb["Virksomheder"]
+    header = find(ws, "Klyngekontor").row
+    dates = []
+    for row in ws.iter_rows(min_row=header + 1):
+        number = int(row[8].value.rpartition(" ")[2])
+        assert row[7].value == dt.datetime(YEAR, 1 + number % 12, 1 + number % 28)
+        assert row[7].number_format == "dd-mm-yyyy" and row[7].alignment.horizontal == "center"
+        dates.append(row[7].value)
+    assert len(set(dates)) > 3

@@ -35,6 +35,7 @@ MAX_TEXT = 32_767  # Excel's limit for one cell
 FONT = "Calibri"
 HEADER_FILL = "4472C4"  # the header colour of TableStyleMedium2
 _FORMULA_START = ("=", "+", "-", "@")
+_PLAIN_TEXTS = 20_000  # texts plain_row remembers as safe
 
 
 def cell_text(text: str) -> str:
@@ -89,6 +90,8 @@ class CellFactory:
         self.alignments: dict[Style, Alignment] = {}
         self.border = Border(bottom=Side(style="thin", color="2F5597"))
         self.centre = Alignment(horizontal="center")
+        self.date_cell: Cell | None = None
+        self.plain: set[str] = set()  # texts plain_row has found safe as they are
 
     def row(self, values: Sequence[Any]) -> list[Any]:
         out: list[Any] = []
@@ -108,22 +111,31 @@ class CellFactory:
     def plain_row(self, values: Sequence[Any]) -> list[Any]:
         """A row of plain values (text, numbers, dates, None) of a large table: text checked
         as in `row`, dates centred in dd-mm-åååå; nothing else styled."""
-        out: list[Any] = []
-        for value in values:
+        out = list(values)
+        plain = self.plain
+        for i, value in enumerate(out):
             cls = value.__class__
             if cls is str:
+                if value in plain:
+                    continue
                 if (
                     value[:1] in _FORMULA_START
                     or len(value) > MAX_TEXT
-                    or (ILLEGAL_CHARACTERS_RE.search(value))
+                    or ILLEGAL_CHARACTERS_RE.search(value)
                 ):
-                    value = self.text(value, None)
+                    out[i] = self.text(value, None)
+                elif len(plain) < _PLAIN_TEXTS:
+                    plain.add(value)  # a large table repeats its texts: each is checked once
             elif cls is dt.date:
-                cell = WriteOnlyCell(self.ws, value)
-                cell.number_format = DATE
-                cell.alignment = self.centre
-                value = cell
-            out.append(value)
+                # One styled cell serves every row: a write-only sheet writes a row's cells when
+                # it is appended, so only the value changes from row to row.
+                cell = self.date_cell
+                if cell is None:
+                    cell = self.date_cell = WriteOnlyCell(self.ws)
+                    cell.number_format = DATE
+                    cell.alignment = self.centre
+                cell.value = value
+                out[i] = cell
         return out
 
     def text(self, value: str, style: Style | None) -> Cell:

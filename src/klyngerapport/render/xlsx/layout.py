@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -79,7 +79,8 @@ class Layout:
     rules: list[tuple[str, Rule]] = field(default_factory=list)
     charts: list[tuple[Any, str]] = field(default_factory=list)
     breaks: list[int] = field(default_factory=list)  # page breaks after these rows
-    bulk: list[list[Any]] | None = None  # a large table's plain rows (CellFactory.plain_row)
+    # A large table's plain rows (CellFactory.plain_row); may make them anew on each pass.
+    bulk: Collection[Sequence[Any]] | None = None
     freeze: str | None = None
     print_rows: str | None = None
     print_area: str | None = None  # None: everything on the sheet
@@ -154,8 +155,8 @@ class Layout:
         if bulk:
             if styled_cols or self.bulk is not None:
                 raise ValueError("a bulk table has plain columns, one per sheet")
-            self.bulk = [v if isinstance(v, list) else list(v) for v in data]
-            data_rows: Sequence[list[Any]] = self.bulk
+            self.bulk = data if isinstance(data, Collection) else list(data)
+            data_rows: Collection[Sequence[Any]] = self.bulk
         elif not styled_cols:
             self.rows.extend(v if isinstance(v, list) else list(v) for v in data)
         else:
@@ -204,7 +205,11 @@ class Layout:
             self.widths[i] = max(
                 self.widths.get(i, 0), col.min_width, min(_longest_word(names[i - 1]) + 3, col.cap)
             )
-            self._measure(i, (r[i - 1] if len(r) >= i else None for r in data_rows))
+        if bulk:
+            self._measure_rows(len(columns), data_rows)
+        else:
+            for i in range(1, len(columns) + 1):
+                self._measure(i, (r[i - 1] if len(r) >= i else None for r in data_rows))
         ref = f"A{header}:{get_column_letter(len(columns))}{last}"
         table = Table(displayName=name, ref=ref, autoFilter=AutoFilter(ref=ref))
         table.tableColumns = [TableColumn(id=i, name=n) for i, n in enumerate(names, start=1)]
@@ -236,6 +241,23 @@ class Layout:
             if length > widest:
                 widest = length
         self.widths[col] = widest
+
+    def _measure_rows(self, columns: int, rows: Iterable[Sequence[Any]]) -> None:
+        """_measure for every column in one pass over the rows (bulk rows may be made anew
+        on each pass)."""
+        widest = [self.widths.get(col, 0) for col in range(1, columns + 1)]
+        for row in rows:
+            for i, value in enumerate(row):
+                if value is None:
+                    continue
+                if value.__class__ is str and "\n" not in value:
+                    length = len(value)
+                else:
+                    length = _display_length(value)
+                if length > widest[i]:
+                    widest[i] = length
+        for col, width in enumerate(widest, start=1):
+            self.widths[col] = width
 
     def column_widths(self) -> dict[int, float]:
         return {
