@@ -329,6 +329,7 @@ def test_generate_writes_the_report_and_one_json_document(work: Path, invoke: In
     document = one_json(result)
     assert list(document) == [
         "year",
+        "as_of",
         "outputs",
         "report",
         "population_reference",
@@ -337,6 +338,7 @@ def test_generate_writes_the_report_and_one_json_document(work: Path, invoke: In
         "warnings",
     ]
     assert document["year"] == YEAR and document["errors"] == 0
+    assert document["as_of"] is None
     assert Path(document["report"]) == REPORT == Path(document["outputs"]["xlsx"])
     assert [o["id"] for o in document["offices"]] == list(OFFICES)
     for office in document["offices"]:
@@ -351,6 +353,8 @@ def test_generate_writes_the_report_and_one_json_document(work: Path, invoke: In
             "municipalities_reached",
             "municipalities_not_reached",
             "kr_per_company",
+            "history",
+            "period",
         ]
         assert office["status"] == "accepted"
         for indicator in office["indicators"]:

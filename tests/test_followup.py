@@ -519,6 +519,7 @@ def test_followup_json_has_the_documented_shape(cfg: config.Config) -> None:
     doc = json.loads(json.dumps(followup_json(f, {"xlsx": report})))
     assert set(doc) == {
         "year",
+        "as_of",
         "outputs",
         "report",
         "population_reference",
@@ -546,6 +547,8 @@ def test_followup_json_has_the_documented_shape(cfg: config.Config) -> None:
         "municipalities_reached",
         "municipalities_not_reached",
         "kr_per_company",
+        "history",
+        "period",
     }
     assert alfa["national_indicators"] == []
     assert (alfa["id"], alfa["cluster"], alfa["status"]) == ("alfa", "Alfa Cluster", "accepted")

@@ -572,3 +572,17 @@ def test_a_large_ods_table_the_tool_does_not_need_is_never_loaded(
     assert len(found.companies) == 2 and "sheet-missing" not in codes(found)
     renamed = rewrite(ods, tmp_path / "b.ods", add_table("Virksomheder"))
     assert codes(check(renamed)) == ["file-too-large"]
+
+
+def test_a_damaged_relationships_part_is_no_crash(tmp_path: Path) -> None:
+    plain = submission_book().save(tmp_path / "plain.xlsx")
+    path = rewrite(
+        plain,
+        tmp_path / "a.xlsx",
+        lambda name, data: (
+            (name, data[:40] + b"\x01<" + data[40:]) if name.endswith(".rels") else (name, data)
+        ),
+    )
+    found = check(path)
+    assert codes(found) == ["file-unreadable"]
+    assert "uventet fejl" not in found.findings[0].message

@@ -295,6 +295,13 @@ def generate(
         metavar="LISTE",
         help="Hvilke filer: xlsx,pdf,docx,municipalities adskilt af komma (standard: alle).",
     ),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        metavar="DATO",
+        help="Status pr. en dato i året (åååå-mm-dd eller dd-mm-åååå); aktiviteter efter "
+        "datoen er fejl, målene er hele årets.",
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Lav den årlige orientering til KKR: XLSX-rapport, PDF-bilag, Word-udkast til
@@ -302,13 +309,17 @@ def generate(
 
     def job() -> int:
         from klyngerapport.agenda import OUTPUT_KEYS, parse_formats
+        from klyngerapport.cutoff import parse_as_of
         from klyngerapport.generate import generate as generate_
         from klyngerapport.render.json import followup_json
 
         chosen = parse_formats(formats)
+        cutoff = parse_as_of(as_of, year) if as_of is not None else None
         cfg = _config(ctx)
         with _progress("Læser", as_json) as update:
-            done = generate_(cfg, year, input_dir, output, progress=update, formats=chosen)
+            done = generate_(
+                cfg, year, input_dir, output, progress=update, formats=chosen, as_of=cutoff
+            )
         written = {kind: _display(path) for kind, path in done.outputs.items()}
         if as_json:
             # Every output key is present; a format not chosen is null.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from klyngerapport import __version__
@@ -69,12 +69,19 @@ def generate(
     output: Path | None = None,
     progress: Progress | None = None,
     formats: tuple[str, ...] = ("xlsx",),
+    as_of: dt.date | None = None,
 ) -> Generated:
     """Build the follow-up of `year` and write the chosen documents (PRODUCT.md §7, §9): the XLSX
-    report and the agenda package beside it."""
+    report and the agenda package beside it.
+
+    `as_of` (--as-of): the status at that date; activities after it are errors. The history
+    reads the earlier years of the contract period, whose findings stay out of YEAR's.
+    """
     from klyngerapport import agenda
     from klyngerapport.followup import follow_up
     from klyngerapport.funding import funding_of_year
+    from klyngerapport.history import histories
+    from klyngerapport.period import earlier_followups
     from klyngerapport.render.xlsx import write_report
     from klyngerapport.validation import validate_paths
 
@@ -101,20 +108,21 @@ def generate(
             f"Ret docx_template under [paths] i {config.path.name}, eller fjern den.",
         )
     year_funding = funding_of_year(config, year)
-    validation = validate_paths([folder], config, year, progress=progress, whole_year=True)
+    validation = validate_paths(
+        [folder], config, year, progress=progress, whole_year=True, cutoff=as_of
+    )
     sources = tuple(
         filter(None, (readable_source(s.path, config.base) for s in validation.submissions))
     )
+    config_source = source_file(config.path, config.base)
+    generated = dt.datetime.now().replace(microsecond=0)
     result = follow_up(
-        config,
-        year,
-        validation,
-        year_funding,
-        sources,
-        source_file(config.path, config.base),
-        __version__,
-        dt.datetime.now().replace(microsecond=0),
+        config, year, validation, year_funding, sources, config_source, __version__, generated
     )
+    earlier = earlier_followups(
+        config, year, year_funding, config_source, __version__, generated, progress
+    )
+    result = replace(result, as_of=as_of, history=histories([*earlier, result]))
     if "xlsx" in formats:
         try:
             write_report(result, path)

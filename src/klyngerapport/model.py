@@ -438,6 +438,39 @@ class Totals:
     indicators: Mapping[IndicatorStatus, int]  # indicators per status over all offices
 
 
+# --- the contract period (history.py computes it; PRODUCT.md §10) ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryYear:
+    """One office in one year of the contract period."""
+
+    year: int
+    status: SubmissionStatus
+    indicators: tuple[IndicatorOutcome, ...]  # the year's contract: target, result, status
+    companies: int | None  # None: the submission is missing or has errors
+    new_companies: int | None  # not counted by the office in an earlier year of the period
+    returning_companies: int | None  # counted by the office in an earlier year too
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """An office's figures over the contract period so far."""
+
+    first: int
+    last: int
+    unique_companies: int  # a company counted once, over the years with figures
+    municipalities_reached: tuple[Municipality, ...]  # in at least one year; Danish order
+    complete: bool  # every year of the period has figures
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeHistory:
+    office: Office
+    years: tuple[HistoryYear, ...]  # the office's active years, oldest first, YEAR last
+    period: Period
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     path: str  # as shown to the user (relative to the config folder where possible)
@@ -465,6 +498,8 @@ class Followup:
     tool_version: str
     generated: dt.datetime
     partial_threshold: float
+    as_of: dt.date | None = None  # generate --as-of: the status at this date (PRODUCT.md §10)
+    history: tuple[OfficeHistory, ...] = ()  # per office of the year, in the same order
 
     @property
     def errors(self) -> int:

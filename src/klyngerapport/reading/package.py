@@ -70,8 +70,13 @@ def resolve(source: str, target: str) -> str:
 
 
 def office_document(archive: zipfile.ZipFile, names: dict[str, str]) -> str | None:
-    """The stored name of the package's main part, from `_rels/.rels`, else by the usual names."""
-    for rel in relationships(archive, names, ""):
+    """The stored name of the package's main part, from `_rels/.rels`, else by the usual names
+    (also when `_rels/.rels` is damaged: the reader may still manage)."""
+    try:
+        package_rels = relationships(archive, names, "")
+    except (SyntaxError, ValueError):  # ParseError is a SyntaxError; DTDForbidden a ValueError
+        package_rels = []
+    for rel in package_rels:
         if (
             rel.get("Type", "").rsplit("/", 1)[-1] == "officeDocument"
             and rel.get("TargetMode") != "External"
@@ -172,12 +177,16 @@ BRT_WB_PROP = 0x0099
 
 
 def records(data: bytes, start: int = 0) -> list[tuple[int, int, int]]:
-    """(type, offset of the data, length) of every record of an .xlsb part held in memory."""
+    """(type, offset of the data, length) of every record of an .xlsb part held in memory, up
+    to the first that is cut off."""
     out = []
     at, n = start, len(data)
     while at < n:
-        typ, at = _varint(data, at, 2)
-        size, at = _varint(data, at, 4)
+        try:
+            typ, at = _varint(data, at, 2)
+            size, at = _varint(data, at, 4)
+        except ValueError:
+            break
         if at + size > n:
             break
         out.append((typ, at, size))
@@ -214,14 +223,18 @@ def wide_string(data: bytes, at: int) -> tuple[str, int]:
 
 
 def _bin_sheet_entries(data: bytes) -> list[tuple[str, str]]:
+    """(sheet name, relationship id) of every BrtBundleSh record readable in workbook.bin."""
     out = []
-    for typ, at, size in records(data):
-        if typ == BRT_BUNDLE_SH and size >= 12:
-            rel_id, after = wide_string(data, at + 8)
-            name, _ = wide_string(data, after)
-            out.append((name, rel_id))
-        elif typ == BRT_END_BUNDLE_SHS:
-            break
+    try:
+        for typ, at, size in records(data):
+            if typ == BRT_BUNDLE_SH and size >= 12:
+                rel_id, after = wide_string(data, at + 8)
+                name, _ = wide_string(data, after)
+                out.append((name, rel_id))
+            elif typ == BRT_END_BUNDLE_SHS:
+                break
+    except (ValueError, struct.error):
+        pass  # a damaged record: the sheets before it are known, a later one "cannot be found"
     return out
 
 

@@ -19,6 +19,7 @@ from klyngerapport.model import (
     Funding,
     IndicatorOutcome,
     Municipality,
+    OfficeHistory,
     Validation,
 )
 from klyngerapport.paths import display_path
@@ -27,8 +28,10 @@ from klyngerapport.paths import display_path
 def followup_json(f: Followup, outputs: Mapping[str, str | None]) -> dict[str, object]:
     """The `generate --json` document; `outputs` are the files written, as shown, by output key
     (null: a format not chosen)."""
+    history = {h.office.id: h for h in f.history}
     return {
         "year": f.year,
+        "as_of": f.as_of.isoformat() if f.as_of is not None else None,
         "outputs": dict(outputs),
         "report": outputs.get("xlsx"),
         "population_reference": f.funding.population.quarter,
@@ -44,11 +47,45 @@ def followup_json(f: Followup, outputs: Mapping[str, str | None]) -> dict[str, o
                 "municipalities_reached": _names(o.municipalities_reached),
                 "municipalities_not_reached": _names(o.municipalities_not_reached),
                 "kr_per_company": o.kr_per_company,
+                **_history(history.get(o.office.id)),
             }
             for o in f.offices
         ],
         "errors": f.errors,
         "warnings": f.warnings,
+    }
+
+
+def _history(h: OfficeHistory | None) -> dict[str, object]:
+    """`history` (oldest first, YEAR last) and `period` of an office (PRODUCT.md §10)."""
+    if h is None:
+        return {"history": [], "period": None}
+    return {
+        "history": [
+            {
+                "year": y.year,
+                "status": y.status.value,
+                "indicators": [
+                    {
+                        "id": i.indicator.id,
+                        "target": number(i.target),
+                        "result": number(i.result),
+                        "status": i.status.value,
+                    }
+                    for i in y.indicators
+                ],
+                "companies": y.companies,
+                "new_companies": y.new_companies,
+                "returning_companies": y.returning_companies,
+            }
+            for y in h.years
+        ],
+        "period": {
+            "from": h.period.first,
+            "to": h.period.last,
+            "unique_companies": h.period.unique_companies,
+            "municipalities_reached": [m.name for m in h.period.municipalities_reached],
+        },
     }
 
 

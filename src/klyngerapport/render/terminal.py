@@ -23,10 +23,12 @@ from rich.text import Text
 
 from klyngerapport import danish
 from klyngerapport.console import fit
+from klyngerapport.cutoff import status_title
 from klyngerapport.model import (
     Finding,
     Followup,
     Funding,
+    IndicatorOutcome,
     IndicatorStatus,
     Progress,
     SubmissionStatus,
@@ -355,8 +357,13 @@ def validation(v: Validation) -> None:
 def followup(f: Followup, outputs: dict[str, str]) -> None:
     """The Resumé, attainment per office, coverage gaps, the errors and the files written."""
     out = _out
+    status = status_title(f.as_of)
     out.print(
-        Text(f"Opfølgning på de regionale klyngekontorer {f.year} til {f.council}", style="bold")
+        Text(
+            f"Opfølgning på de regionale klyngekontorer {f.year} til {f.council}"
+            + (f" – {status}" if status else ""),
+            style="bold",
+        )
     )
     participating = len(f.participating)
     heading("Resumé")
@@ -396,18 +403,24 @@ def followup(f: Followup, outputs: dict[str, str]) -> None:
             ("Pct.", "right"),
             ("Status", "left"),
         )
-        for outcome in o.indicators:
-            unit = " kr." if outcome.indicator.unit == "kr." else ""
-            status = outcome.status
-            table.add_row(
-                f"  {outcome.indicator.id}",
-                "–" if outcome.target is None else number(outcome.target) + unit,
-                "–" if outcome.result is None else number(outcome.result) + unit,
-                percent(outcome.attainment),
-                Text(f"{status.symbol} {status.label}", style=status.colour.terminal),
-            )
+        _indicator_rows(table, o.indicators)
         show(table)
+        if o.national_indicators:
+            # The cluster's own contract with UFS: shown apart, never in the regional counts.
+            out.print(Text("  Nationale mål (resultatkontrakt med UFS)", style="italic"))
+            table = _table(
+                ("  ID", "left"),
+                ("Mål", "right"),
+                ("Resultat", "right"),
+                ("Pct.", "right"),
+                ("Status", "left"),
+            )
+            _indicator_rows(table, o.national_indicators)
+            show(table)
         out.print()
+
+    if any(len(h.years) > 1 for h in f.history):
+        _history(f)
 
     out.print(Text("Geografisk spredning", style="bold"))
     for o in f.offices:
@@ -458,6 +471,48 @@ def followup(f: Followup, outputs: dict[str, str]) -> None:
     out.print()
     for path in outputs.values():
         out.print(Text(f"Rapport skrevet: {path}", style="bold"), soft_wrap=True)
+
+
+def _indicator_rows(table: Table, outcomes: tuple[IndicatorOutcome, ...]) -> None:
+    for outcome in outcomes:
+        unit = " kr." if outcome.indicator.unit == "kr." else ""
+        status = outcome.status
+        table.add_row(
+            f"  {outcome.indicator.id}",
+            "–" if outcome.target is None else number(outcome.target) + unit,
+            "–" if outcome.result is None else number(outcome.result) + unit,
+            percent(outcome.attainment),
+            Text(f"{status.symbol} {status.label}", style=status.colour.terminal),
+        )
+
+
+def _history(f: Followup) -> None:
+    """One line per office: its companies year by year and over the contract period."""
+    _out.print(Text("Udvikling i kontraktperioden", style="bold"))
+    for h in f.history:
+        years = []
+        for y in h.years:
+            if y.companies is None:
+                years.append(f"{y.year}: {y.status.label.lower()}")
+            elif y.returning_companies:
+                years.append(
+                    f"{y.year}: {number(y.companies)} ({number(y.new_companies or 0)} nye, "
+                    f"{number(y.returning_companies)} igen)"
+                )
+            else:
+                years.append(f"{y.year}: {number(y.companies)}")
+        p = h.period
+        span = f"{p.first}–{p.last}" if p.first != p.last else str(p.last)
+        _out.print(
+            Text(
+                f"{h.office.cluster}: virksomheder {'; '.join(years)}. I alt {span}: "
+                f"{number(p.unique_companies)} forskellige virksomheder i "
+                f"{len(p.municipalities_reached)} kommuner"
+                + ("" if p.complete else " (ufuldstændigt: et år mangler eller har fejl)")
+                + "."
+            )
+        )
+    _out.print()
 
 
 def _submission(status: SubmissionStatus) -> Text:

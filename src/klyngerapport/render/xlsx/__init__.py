@@ -17,14 +17,17 @@ from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
 from klyngerapport.atomic import atomic_write
+from klyngerapport.cutoff import status_title
 from klyngerapport.model import Followup
 from klyngerapport.outputs import output_marker
 from klyngerapport.render.xlsx import (
     attainment,
     companies,
+    development,
     findings,
     funding,
     geography,
+    national,
     resume,
     sources,
 )
@@ -36,16 +39,24 @@ Builder = Callable[[Followup, Sheet], Layout]
 SHEETS: dict[str, Builder] = {
     "Resumé": resume.build,
     "Målopfyldelse": attainment.build,
+    "Nationale mål": national.build,
     "Geografisk spredning": geography.build,
     "Finansiering": funding.build,
     "Virksomheder": companies.build,
     "Valideringsnoter": findings.build,
     "Kilder": sources.build,
+    "Udvikling": development.build,
 }
+# Sheets that are in the report only when the year has something for them.
+OPTIONAL: dict[str, Callable[[Followup], bool]] = {"Nationale mål": national.wanted}
 
 
 def report_title(f: Followup) -> str:
-    return f"Opfølgning på de regionale klyngekontorer {f.year}"
+    """The title of every sheet and of the document; with --as-of it says "Status pr. DATE"."""
+    status = status_title(f.as_of)
+    return f"Opfølgning på de regionale klyngekontorer {f.year}" + (
+        f" – {status}" if status else ""
+    )
 
 
 def write_report(f: Followup, path: Path) -> None:
@@ -58,6 +69,8 @@ def write_report(f: Followup, path: Path) -> None:
     title = report_title(f)
     try:
         for name, build in SHEETS.items():
+            if name in OPTIONAL and not OPTIONAL[name](f):
+                continue
             ws = wb.create_sheet(name)
             build(f, ws).write(ws, title)
     except BaseException:

@@ -1,0 +1,74 @@
+"""Sheet Nationale mål: the clusters' results on their national contracts with UFS (§10).
+
+Apart from Målopfyldelse on purpose: the national KPIs are the cluster organisation's, reported
+as numbers in the submission's Nationale mål sheet, and never part of the regional status
+counts. The sheet is in the report only when an office has national targets for the year.
+"""
+
+from __future__ import annotations
+
+from klyngerapport.model import Followup, IndicatorStatus, SubmissionStatus
+from klyngerapport.render.xlsx.attainment import indicator_value, shown_percent
+from klyngerapport.render.xlsx.cells import PERCENT, Sheet
+from klyngerapport.render.xlsx.layout import Col, Layout, status_rules
+
+
+def wanted(f: Followup) -> bool:
+    return any(o.national_indicators for o in f.offices)
+
+
+def build(f: Followup, ws: Sheet) -> Layout:
+    layout = Layout(
+        f"Klyngeorganisationernes nationale resultatkontrakter med Uddannelses- og "
+        f"Forskningsstyrelsen (UFS), resultater {f.year} som indberettet. De indgår ikke i "
+        "optællingen af de regionale mål på fanerne Resumé og Målopfyldelse."
+    )
+    rows = []
+    for o in f.offices:
+        for i in o.national_indicators:
+            note = None
+            if o.status is SubmissionStatus.MISSING:
+                note = "Indberetningen mangler"
+            elif o.status is SubmissionStatus.ERRORS:
+                note = "Indberetningen har fejl – se Valideringsnoter"
+            elif i.result is None:
+                note = "Intet resultat indberettet"
+            rows.append(
+                [
+                    o.office.cluster,
+                    i.indicator.id,
+                    i.indicator.name,
+                    indicator_value(i.target, i.indicator.unit),
+                    indicator_value(i.result, i.indicator.unit),
+                    shown_percent(i.attainment),
+                    i.status.label,
+                    note,
+                    i.comment or None,
+                ]
+            )
+    header, last = layout.table(
+        "tblNationaleMaal",
+        [
+            Col("Klyngekontor", cap=28, wrap=True),
+            Col("ID", min_width=8),
+            Col("Indikator", cap=44, wrap=True),
+            Col("Mål", cap=16, align="right"),
+            Col("Resultat", cap=16, align="right"),
+            Col("Målopfyldelse", PERCENT, min_width=14),
+            Col("Status", cap=17, align="center"),
+            Col("Bemærkning", cap=34, wrap=True),
+            Col("Klyngekontorets bemærkning", cap=34, wrap=True),
+        ],
+        rows,
+        freeze=True,
+        top=True,
+    )
+    if rows:
+        status_rules(
+            layout,
+            f"F{header + 1}:G{last}",
+            "G",
+            header + 1,
+            {s.label: s.colour for s in IndicatorStatus},
+        )
+    return layout
