@@ -239,11 +239,12 @@ def test_validate_flawed_files_reports_codes_at_cells(work: Path, invoke: Invoke
 
 
 def test_validate_human_output_names_the_cell(work: Path, invoke: Invoke) -> None:
-    """Without --json, a finding is shown with sheet!cell and how to fix it, no traceback."""
+    """Without --json, a finding is shown with sheet!cell, the company and how to fix it."""
     result = invoke("validate", "fejl/fejl-cvr-og-kommune.xlsx", "--year", str(YEAR))
     assert result.exit_code == 1
     assert (
-        'Virksomheder!C10: "Næstvde" er ikke en kendt kommune. Mente du "Næstved"?' in result.stdout
+        'Virksomheder!C10 (Asnæs Kornmølle ApS): "Næstvde" er ikke en kendt kommune. Mente du '
+        '"Næstved"?' in result.stdout
     )
     assert "Traceback" not in result.output
 
@@ -336,6 +337,7 @@ def test_generate_writes_the_report_and_one_json_document(work: Path, invoke: In
         "offices",
         "errors",
         "warnings",
+        "feedback",
     ]
     assert document["year"] == YEAR and document["errors"] == 0
     assert document["as_of"] is None

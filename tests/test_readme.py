@@ -21,13 +21,19 @@ def readme_block(command: str) -> str:
 
 @pytest.mark.parametrize(
     "args",
-    [["validate", "fejl", "--year", "2022"], ["generate", "2022"], ["funding", "2022"]],
+    [
+        ["validate", "fejl", "--year", "2022", "--feedback"],
+        ["generate", "2022"],
+        ["funding", "2022"],
+    ],
 )
 def test_readme_output_is_real(args: list[str], tmp_path: Path) -> None:
     """What the README shows for a command is what the command prints on the samples; a line
     "…" in the README stands for lines it leaves out."""
     samples = tmp_path / "samples"
-    shutil.copytree(ROOT / "samples", samples, ignore=shutil.ignore_patterns("rapporter"))
+    shutil.copytree(
+        ROOT / "samples", samples, ignore=shutil.ignore_patterns("rapporter", "tilbagemelding")
+    )
     done = subprocess.run(
         [sys.executable, "-m", "klyngerapport", *args],
         cwd=samples,

@@ -457,7 +457,7 @@ def test_info_sheet_states_deadline_recipient_and_contact(config: Config, tmp_pa
     pairs = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
     assert pairs["Frist"] == "Senest 31-01-2023"
     assert pairs["Sendes til"] == "KKR Sjælland-sekretariatet (klynger@example.dk)"
-    assert pairs["Kontakt"] == "Navn Efternavn, tlf. 12 34 56 78"
+    assert pairs["Kontakt"] == "Sekretariatet, tlf. 12 34 56 78"
     text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
     assert "send den til KKR Sjælland-sekretariatet (klynger@example.dk) senest 31-01-2023" in text
     assert "leadkommunen (Holbæk)" not in text and "send den til leadkommunen" not in text

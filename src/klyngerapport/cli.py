@@ -250,23 +250,34 @@ def validate(
     year: int | None = typer.Option(
         None, "--year", metavar="ÅR", help="Året, filerne skal gælde (kræves uden STI)."
     ),
+    feedback: bool = typer.Option(
+        False,
+        "--feedback",
+        help="Skriv til hvert klyngekontor med fejl eller advarsler dets egen projektmappe "
+        "med rettelserne markeret og en tekst til e-mailen (i [paths] feedback).",
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Tjek indsendte indberetninger og vis præcist, hvad der er galt, og hvor."""
 
     def job() -> int:
+        from klyngerapport.feedback import FeedbackFiles, write_feedback
         from klyngerapport.render.json import validation_json
         from klyngerapport.validation import validate as validate_
 
         cfg = _config(ctx)
         with _progress("Tjekker", as_json) as update:
             result = validate_(cfg, paths or [], year, progress=update)
+        files = write_feedback(result, cfg, year) if feedback else FeedbackFiles()
         if as_json:
-            _print_json(validation_json(result))
+            document = validation_json(result)
+            if feedback:
+                document["feedback"] = [_display(p) for p in files.workbooks]
+            _print_json(document)
         else:
             from klyngerapport.render import terminal
 
-            terminal.validation(result)
+            terminal.validation(result, files if feedback else None)
         return EXIT_DATA if result.errors else EXIT_OK
 
     _run(ctx, job)
@@ -324,11 +335,13 @@ def generate(
         if as_json:
             # Every output key is present; a format not chosen is null.
             outputs = {key: written.get(kind) for kind, key in OUTPUT_KEYS.items()}
-            _print_json(followup_json(done.followup, outputs))
+            document = followup_json(done.followup, outputs)
+            document["feedback"] = [_display(p) for p in done.feedback]
+            _print_json(document)
         else:
             from klyngerapport.render import terminal
 
-            terminal.followup(done.followup, written)
+            terminal.followup(done.followup, written, [_display(p) for p in done.feedback])
         return EXIT_DATA if done.failed else EXIT_OK
 
     _run(ctx, job)

@@ -20,9 +20,9 @@ from klyngerapport.config_file import (
     placeholders,
     read_toml,
 )
-from klyngerapport.config_parts import ByYear, SubmissionSetup, describe, in_force
+from klyngerapport.config_parts import ByYear, describe, in_force
 from klyngerapport.errors import ConfigError, suggestion
-from klyngerapport.model import Grant, Indicator, Municipality, Office
+from klyngerapport.model import Grant, Indicator, Municipality, Office, SubmissionContact
 from klyngerapport.reference import municipalities
 from klyngerapport.schema import ACTIVITIES, DERIVED_KINDS
 
@@ -31,7 +31,6 @@ __all__ = [
     "ENV_VAR",
     "PLACEHOLDER",
     "Config",
-    "SubmissionSetup",
     "discover",
     "load",
     "parse_file",
@@ -65,8 +64,9 @@ class Config:
     targets: dict[str, dict[int, dict[str, float]]]  # office id -> year -> indicator id -> target
     # The cluster organisation's own contract with UFS (PRODUCT.md §10), same shape as targets.
     national_targets: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
-    submission: SubmissionSetup = field(default_factory=SubmissionSetup)
     docx_template: str = ""  # the secretariat's own Word file for the agenda draft ("" = none)
+    feedback: str = "tilbagemelding/{year}"
+    submission: SubmissionContact = field(default_factory=SubmissionContact)
 
     @property
     def base(self) -> Path:
@@ -89,6 +89,9 @@ class Config:
 
     def docx_template_path(self) -> Path | None:
         return self.resolve(self.docx_template) if self.docx_template else None
+
+    def feedback_dir(self, year: int) -> Path:
+        return self.resolve(self.feedback, year)
 
     def quarter_for(self, year: int) -> str:
         """The FOLK1A quarter whose population splits the co-financing of `year`."""
@@ -157,7 +160,7 @@ def parse_file(path: Path) -> Config:
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "region": ("name", "council"),
     "population": ("source", "reference"),
-    "paths": ("submissions", "reports", "templates", "docx_template"),
+    "paths": ("submissions", "reports", "templates", "feedback", "docx_template"),
     "cofinancing": ("amount_per_office", "lead_share", "non_participating"),
     "thresholds": ("partial",),
     "submission": ("deadline", "recipient", "email", "contact"),
@@ -296,6 +299,7 @@ class _Parser:
         region, population, paths = sections["region"], sections["population"], sections["paths"]
         cofin, thresholds = sections["cofinancing"], sections["thresholds"]
         sources = parts.sources(self, population)
+        submission = parts.submission(self, sections["submission"])
 
         reference = self.get(population, "reference", str, "population", "previous-year")
         if reference not in ("previous-year", "same-year") and not QUARTER.match(reference):
@@ -366,8 +370,9 @@ class _Parser:
             grants=grants,
             indicators=indicators,
             targets=targets,
-            submission=parts.submission(self, sections["submission"]),
             national_targets=national,
+            feedback=self.get(paths, "feedback", str, "paths", "tilbagemelding/{year}"),
+            submission=submission,
         )
 
     def indicators(self, data: dict[str, Any]) -> tuple[Indicator, ...]:

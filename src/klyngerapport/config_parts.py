@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from klyngerapport.errors import ConfigError
-from klyngerapport.model import Municipality
+from klyngerapport.model import Municipality, SubmissionContact
 from klyngerapport.reference import BUILTIN_SOURCES
 
 DEFAULT_SOURCES = ("befolkning", "builtin:folk1a-2023K1")
@@ -35,28 +34,6 @@ class Parser(Protocol):
     ) -> Any: ...
 
     def municipality(self, value: Any, where: str) -> Municipality: ...
-
-
-@dataclass(frozen=True)
-class SubmissionSetup:
-    """[submission]: when and to whom the offices send their workbooks ("" = not given)."""
-
-    deadline: tuple[int, int] | None = None  # (day, month) in the year after the submission year
-    recipient: str = ""
-    email: str = ""
-    contact: str = ""
-
-    def deadline_date(self, year: int) -> dt.date | None:
-        """The deadline for the submission of `year` (it falls in the year after)."""
-        if self.deadline is None:
-            return None
-        day, month = self.deadline
-        return dt.date(year + 1, month, day)
-
-    def deadline_text(self, year: int) -> str:
-        """'31-01-2023' for the submission of 2022, or '' when no deadline is set."""
-        date = self.deadline_date(year)
-        return date.strftime("%d-%m-%Y") if date is not None else ""
 
 
 def in_force(by_year: ByYear, year: int) -> tuple[Municipality, ...]:
@@ -126,8 +103,8 @@ def municipality_list(parser: Parser, items: list[Any], key: str) -> tuple[Munic
     return found
 
 
-def submission(parser: Parser, table: dict[str, Any]) -> SubmissionSetup:
-    deadline: tuple[int, int] | None = None
+def submission(parser: Parser, table: dict[str, Any]) -> SubmissionContact:
+    deadline = ""
     text = parser.get(table, "deadline", str, "submission", required=False)
     if text is not None:
         found = re.fullmatch(r"\s*(\d{1,2})-(\d{1,2})\s*", text)
@@ -145,11 +122,11 @@ def submission(parser: Parser, table: dict[str, Any]) -> SubmissionSetup:
                 f'"{text}" er ikke en dag og måned som "31-01" (fristen ligger i året '
                 "efter indberetningsåret).",
             )
-        deadline = (day, month)
+        deadline = f"{day:02d}-{month:02d}"
     email = parser.get(table, "email", str, "submission", "").strip()
     if email and not _EMAIL.match(email):
         raise parser.fail("submission.email", f'"{email}" er ikke en e-mailadresse.')
-    return SubmissionSetup(
+    return SubmissionContact(
         deadline=deadline,
         recipient=parser.get(table, "recipient", str, "submission", "").strip(),
         email=email,

@@ -27,6 +27,7 @@ class Generated:
 
     followup: Followup
     outputs: dict[str, Path]
+    feedback: tuple[Path, ...] = ()  # each office's corrections (validate --feedback)
 
     @property
     def failed(self) -> bool:
@@ -78,6 +79,7 @@ def generate(
     reads the earlier years of the contract period, whose findings stay out of YEAR's.
     """
     from klyngerapport import agenda
+    from klyngerapport.feedback import write_feedback
     from klyngerapport.followup import follow_up
     from klyngerapport.funding import funding_of_year
     from klyngerapport.history import histories
@@ -130,7 +132,9 @@ def generate(
             reason, hint = write_problem(exc)
             raise OutputError(f"Kan ikke skrive rapporten {path}: {reason}.", hint) from None
     agenda.write_documents(result, paths, template)
-    return Generated(result, paths)
+    # generate validates, so each office gets its corrections as with validate --feedback.
+    feedback = write_feedback(validation, config, year)
+    return Generated(result, paths, feedback.workbooks)
 
 
 def _check_output(path: Path, folder: Path, config: Config) -> None:

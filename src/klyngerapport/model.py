@@ -187,6 +187,7 @@ class Finding:
     cell: str | None = None  # "B7", or "7:7" for a whole row
     value: str | None = None  # the value as found, as text
     row: int = 0  # 1-based row for sorting; 0 for file-level findings
+    company: str | None = None  # the company's name, for a finding on a Virksomheder row
 
     def sort_key(self) -> tuple[str, str, int, str, str]:
         return (self.file, self.sheet or "", self.row, self.cell or "", self.code)
@@ -513,3 +514,23 @@ class Followup:
     def findings(self) -> list[Finding]:
         """Every finding of the year, sorted by file, sheet and row."""
         return sorted(self.validation.all_findings(), key=Finding.sort_key)
+
+
+@dataclass(frozen=True)
+class SubmissionContact:
+    """`[submission]`: when and to whom the offices send their workbooks (template, feedback)."""
+
+    deadline: str = ""  # "31-01": day-month in the year after the submission year
+    recipient: str = ""
+    email: str = ""
+    contact: str = ""
+
+    def deadline_for(self, year: int) -> dt.date | None:
+        """The deadline of the submission for `year`; None when none is set, ValueError when
+        it is not a day and month."""
+        if not self.deadline:
+            return None
+        day, _, month = self.deadline.partition("-")
+        if not (day.isdigit() and month.isdigit()):
+            raise ValueError(self.deadline)
+        return dt.date(year + 1, int(month), int(day))

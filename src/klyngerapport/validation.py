@@ -431,9 +431,8 @@ def validate_paths(
     submissions = _mark_duplicates(submissions, year, cwd)
     submissions.sort(key=lambda s: display_path(s.path, cwd).casefold())
     missing: list[Finding] = []
-    if whole_year and year is not None:
-        folder = display_path(paths[0], cwd) if paths else ""
-        missing = _missing(submissions, config, year, folder)
+    if whole_year and year is not None and paths:
+        missing = _missing(submissions, config, year, paths[0], cwd)
     return Validation(tuple(submissions), tuple(missing), year)
 
 
@@ -472,18 +471,72 @@ def _mark_duplicates(
 
 
 def _missing(
-    submissions: list[Submission], config: Config, year: int, folder: str
+    submissions: list[Submission], config: Config, year: int, folder: Path, cwd: Path | None
 ) -> list[Finding]:
     present = {s.office_id for s in submissions if s.year in (year, None)}
-    return [
-        finding(
-            "submission-missing",
-            folder,
-            value=office.id,
-            office=office.id,
-            cluster=office.cluster,
-            year=year,
+    shown = display_path(folder, cwd)
+    out: list[Finding] = []
+    for office in config.active_offices(year):
+        if office.id in present:
+            continue
+        nearby = [display_path(p, cwd) for p in _lookalikes(folder, office.id, year, config)]
+        out.append(
+            finding(
+                "submission-missing/nearby" if nearby else "submission-missing",
+                shown,
+                value=office.id,
+                office=office.id,
+                cluster=office.cluster,
+                year=year,
+                folder=shown,
+                found=" og ".join(nearby[:3]),
+            )
         )
-        for office in config.active_offices(year)
-        if office.id not in present
-    ]
+    return out
+
+
+def _lookalikes(folder: Path, office_id: str, year: int, config: Config) -> list[Path]:
+    """Files that look like the office's submission but were not counted for `year`.
+
+    The usual slips: the file lies one folder up ("indberetninger/bio-solutions-2022.xlsx"),
+    is named for another year in the year's folder ("2022/bio-solutions-2023.xlsx"), or lies
+    in another year's folder but is named for this year ("2023/bio-solutions-2022.xlsx").
+    Only names are looked at; the parent and its folders are listed, never walked deeper.
+    """
+    found: list[Path] = []
+
+    def files(where: Path) -> list[Path]:
+        try:
+            return sorted(
+                (p for p in where.iterdir() if p.is_file() and not is_skipped(p)),
+                key=lambda p: p.name.casefold(),
+            )
+        except OSError:
+            return []
+
+    parent = folder.parent if folder.parent != folder else None
+    for path in files(folder):
+        if (
+            path.suffix.lower() in SUPPORTED
+            and office_from_name(path, config, None)[0] == office_id
+        ):
+            found.append(path)
+    if parent is not None:
+        for path in files(parent):
+            if (
+                path.suffix.lower() in SUPPORTED
+                and office_from_name(path, config, None)[0] == office_id
+            ):
+                found.append(path)
+        try:
+            siblings = sorted(p for p in parent.iterdir() if p.is_dir() and p != folder)
+        except OSError:
+            siblings = []
+        for sibling in siblings:
+            if is_skipped(sibling):
+                continue
+            for path in files(sibling):
+                named = office_from_name(path, config, None)
+                if path.suffix.lower() in SUPPORTED and named == (office_id, year):
+                    found.append(path)
+    return found

@@ -49,6 +49,7 @@ _FOLDERS = (
     ("submissions", "indberetninger/{year}"),
     ("reports", "rapporter"),
     ("templates", "skabeloner/{year}"),
+    ("feedback", "tilbagemelding/{year}"),
     ("population", POPULATION_FOLDER),
 )
 

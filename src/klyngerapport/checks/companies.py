@@ -229,7 +229,19 @@ def check_companies(
     # --- the same engagement twice -----------------------------------------------------------
     for row, first, number in _duplicates(rows, cvrs, acts, dates):
         findings.add_row("row-duplicate", row, value=number, first=first, cvr=number)
-    return kept, tuple(findings.items)
+    return kept, _with_company_names(findings.items, table.first, name.raw, name_of)
+
+
+def _with_company_names(
+    items: list[Finding], first: int, raw_names: list[Any], name_of: dict[Any, str]
+) -> tuple[Finding, ...]:
+    """Each finding on a company row carries the company's name, so a reader knows the row."""
+    out: list[Finding] = []
+    for item in items:
+        i = item.row - first
+        name = name_of[raw_names[i]] if 0 <= i < len(raw_names) else ""
+        out.append(dataclasses.replace(item, company=name) if name else item)
+    return tuple(out)
 
 
 def _spread_merged(

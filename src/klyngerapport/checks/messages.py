@@ -128,6 +128,11 @@ _TEMPLATES: Final[dict[str, str]] = {
         "(klyngerapport template {year} --office {office}) til klyngekontoret, og læg den "
         "udfyldte fil i mappen."
     ),
+    "submission-missing/nearby": (
+        "Der mangler en indberetning fra {cluster} ({office}) for {year} i mappen {folder}. "
+        "En fil, der ligner den, ligger her: {found}. Er det den rigtige, så flyt den til "
+        "{folder}, og tjek året i fanen Indberetning."
+    ),
     # --- Indikatorer ----------------------------------------------------------------------------
     "indicator-unknown": (
         'Indikatoren "{value}" står ikke i resultatkontrakten for {office} {year} og indgår '

@@ -156,7 +156,8 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
 
     submission = config.submission
     recipient = submission.recipient or f"{config.council}-sekretariatet"
-    deadline = submission.deadline_text(year)
+    due = submission.deadline_for(year)
+    deadline = due.strftime("%d-%m-%Y") if due is not None else ""
     ws["A1"] = f"Indberetning til {config.council} for {year}"
     ws["A1"].font = _font(bold=True, size=14)
     ws["A2"] = (

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import accumulate
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, RenderableType
@@ -24,6 +24,7 @@ from rich.text import Text
 from klyngerapport import danish
 from klyngerapport.console import fit
 from klyngerapport.cutoff import status_title
+from klyngerapport.feedback_text import place, plain
 from klyngerapport.model import (
     Finding,
     Followup,
@@ -31,12 +32,14 @@ from klyngerapport.model import (
     IndicatorOutcome,
     IndicatorStatus,
     Progress,
+    Submission,
     SubmissionStatus,
     Validation,
 )
-from klyngerapport.paths import readable
+from klyngerapport.paths import display_path, readable
 
-EXAMPLES_PER_CODE = 3
+if TYPE_CHECKING:
+    from klyngerapport.feedback import FeedbackFiles
 
 _out = Console(highlight=False, markup=False, emoji=False)
 _err = Console(stderr=True, highlight=False, markup=False, emoji=False)
@@ -196,9 +199,7 @@ def funding(f: Funding, council: str) -> None:
     out.print(
         Text(f"Medfinansiering af de regionale klyngekontorer {f.year} ({council})", style="bold")
     )
-    out.print(Text(f.population.basis_text()))
-    if f.population.rule_note:
-        out.print(Text(f.population.rule_note))
+    out.print(Text("\n".join(filter(None, (f.population.basis_text(), f.population.rule_note)))))
     if not f.offices:
         out.print(
             Text(
@@ -271,12 +272,8 @@ def funding(f: Funding, council: str) -> None:
     show(table)
     outside = [m.municipality.name for m in f.municipalities if not m.participating]
     if outside:
-        out.print(
-            Text(
-                f"* Deltager ikke i medfinansieringen: {', '.join(outside)} (betaler 0 kr.). "
-                "Folketal i alt er de deltagende kommuners."
-            )
-        )
+        note = "betaler 0 kr.; folketal i alt er de deltagende kommuners"
+        out.print(Text(f"* Deltager ikke i medfinansieringen: {', '.join(outside)} ({note})."))
 
     _grants(f)
     out.print()
@@ -301,60 +298,81 @@ def _grants(f: Funding) -> None:
 _SEVERITY = {"error": Text("fejl", style="bold red"), "warning": Text("advarsel", style="yellow")}
 
 
-def findings(items: list[Finding], examples: int = EXAMPLES_PER_CODE) -> None:
-    """Findings grouped by code with a count and the first examples, most severe first."""
-    groups: dict[str, list[Finding]] = defaultdict(list)
+def findings(items: list[Finding]) -> None:
+    """Every finding by file, sheet and row, with place and company; one greppable line each."""
+    by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in sorted(items, key=Finding.sort_key):
-        groups[finding.code].append(finding)
-    order = sorted(groups, key=lambda c: (groups[c][0].severity != "error", -len(groups[c]), c))
-    for code in order:
-        group = groups[code]
-        head = Text()
-        head.append_text(_SEVERITY[group[0].severity])
-        head.append(f"  {code}", style="bold")
-        head.append(f"  ({len(group)})")
-        _out.print(head)
-        for finding in group[:examples]:
-            # The message itself names sheet and cell ("Virksomheder!A7: ..."); the file is above.
-            _out.print(Text(f"    {finding.file}", style="dim"), soft_wrap=True)
-            _out.print(Text(f"    {finding.message}"), soft_wrap=True)
-        if len(group) > examples:
-            _out.print(
-                Text(
-                    f"    … og {len(group) - examples} mere af samme slags (se alle med --json)",
-                    style="dim",
-                )
-            )
+        by_file[finding.file].append(finding)
+    for file, group in by_file.items():
+        _out.print(Text(file or "Indberetningsmappen", style="bold"), soft_wrap=True)
+        for finding in group:
+            line = Text("  ")
+            line.append_text(_SEVERITY[finding.severity])
+            line.append(" " * (9 - len(_SEVERITY[finding.severity].plain)))
+            where = place(finding) if finding.sheet is not None else ""
+            if finding.company:
+                where += f" ({finding.company})"
+            if where:
+                line.append(where, style="bold")
+                line.append(": ")
+            line.append(plain(finding))
+            line.append(f"  [{finding.code}]", style="dim")  # the code the README explains
+            _out.print(line, soft_wrap=True)
+        _out.print()
 
 
-def validation(v: Validation) -> None:
+def _verdict(sub: Submission) -> Text:
+    label = readable(sub.path.name)
+    who = " ".join(str(x) for x in (sub.office_id, sub.year) if x is not None)
+    label += f" ({who})" if who else ""
+    if sub.errors:
+        return Text(f"✗ {label}: {sub.errors} fejl, {warnings(sub.warnings)}", style="red")
+    if sub.warnings:
+        return Text(f"~ {label}: godkendt med {warnings(sub.warnings)}", style="yellow")
+    return Text(f"✓ {label}: godkendt", style="green")
+
+
+def validation(v: Validation, feedback: FeedbackFiles | None = None) -> None:
+    """Every finding, a verdict per file with its feedback files (--feedback), the totals."""
     items = v.all_findings()
     if items:
         findings(items)
-        _out.print()
+    written = {s: (w, t) for s, w, t in feedback.by_submission} if feedback else {}
     for sub in v.submissions:
-        label = readable(sub.path.name)
-        who = " ".join(str(x) for x in (sub.office_id, sub.year) if x is not None)
-        label += f" ({who})" if who else ""
-        if sub.errors:
-            verdict = Text(f"✗ {label}: {sub.errors} fejl, {warnings(sub.warnings)}", style="red")
-        elif sub.warnings:
-            verdict = Text(f"~ {label}: godkendt med {warnings(sub.warnings)}", style="yellow")
-        else:
-            verdict = Text(f"✓ {label}: godkendt", style="green")
-        _out.print(verdict)
+        _out.print(_verdict(sub), soft_wrap=True)
+        if sub.path in written:
+            workbook, text = written[sub.path]
+            _out.print(
+                f"  Rettelser: {display_path(workbook)} (tekst til e-mailen: {text.name})",
+                soft_wrap=True,
+            )
     for finding in v.findings:
         if finding.code == "submission-missing":
             _out.print(Text(f"✗ {finding.message}", style="red"), soft_wrap=True)
     files = "1 fil" if len(v.submissions) == 1 else f"{len(v.submissions)} filer"
     total = Text(f"{files}: {v.errors} fejl, {warnings(v.warnings)}", style="bold")
     _out.print(total)
+    if feedback is not None:
+        feedback_files([], [display_path(p) for p in feedback.removed])
+
+
+def feedback_files(written: list[str], removed: list[str]) -> None:
+    """The feedback files a run wrote and the stale ones it removed."""
+    for path in removed:
+        _out.print(f"Fjernede gammel tilbagemelding: {path}", soft_wrap=True)
+    if written:
+        head = (
+            f"Rettelser til klyngekontorerne ({len(written)}), hver med en besked.txt til e-mailen:"
+        )
+        _out.print(Text(head, style="bold"))
+        for path in written:
+            _out.print(f"  {path}", soft_wrap=True)
 
 
 # --- the annual orientation -----------------------------------------------------------------
 
 
-def followup(f: Followup, outputs: dict[str, str]) -> None:
+def followup(f: Followup, outputs: dict[str, str], feedback: list[str] | None = None) -> None:
     """The Resumé, attainment per office, coverage gaps, the errors and the files written."""
     out = _out
     status = status_title(f.as_of)
@@ -469,6 +487,8 @@ def followup(f: Followup, outputs: dict[str, str]) -> None:
             )
         )
     out.print()
+    if feedback:
+        feedback_files(feedback, [])
     for path in outputs.values():
         out.print(Text(f"Rapport skrevet: {path}", style="bold"), soft_wrap=True)
 
