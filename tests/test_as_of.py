@@ -109,3 +109,18 @@ def test_the_november_meeting_on_the_samples(work: Path) -> None:
     statuses = [i["status"] for o in document["offices"] for i in o["indicators"]]
     assert statuses.count("partial") > statuses.count("met")
     assert generate(work, "2024", "--as-of", "2024-10-31").exit_code == 1
+
+
+def test_the_agenda_documents_say_status_at_the_date(work: Path) -> None:
+    """The PDF appendix, the municipality pages and the Word draft carry the date in their
+    titles too."""
+    import docx
+    import pypdf
+
+    assert generate(work, "2024", "--as-of", "2024-11-15").exit_code == 0
+    reports = work / "rapporter"
+    for name in ("orientering-2024.pdf", "kommuner-2024.pdf"):
+        text = pypdf.PdfReader(reports / name).pages[0].extract_text()
+        assert "Status pr. 15-11-2024" in text, name
+    draft = docx.Document(str(reports / "sagsfremstilling-2024.docx"))
+    assert draft.core_properties.title.endswith("– Status pr. 15-11-2024")

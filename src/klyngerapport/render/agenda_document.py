@@ -17,6 +17,7 @@ from pathlib import PurePath
 from typing import Any
 
 from klyngerapport import danish
+from klyngerapport.cutoff import status_title
 from klyngerapport.model import (
     Followup,
     IndicatorOutcome,
@@ -69,9 +70,10 @@ def appendix_names(year: int) -> dict[str, str]:
 def agenda_data(f: Followup) -> dict[str, Any]:
     """The agenda package's document of the follow-up `f` (see the module docstring)."""
     offices = [_office(f, o) for o in f.offices]
+    status = f" – {status_title(f.as_of)}" if f.as_of is not None else ""  # --as-of
     return {
-        "title": f"{TITLE} {f.year}",
-        "municipalities_title": f"{MUNICIPALITIES_TITLE} {f.year}",
+        "title": f"{TITLE} {f.year}{status}",
+        "municipalities_title": f"{MUNICIPALITIES_TITLE} {f.year}{status}",
         "subtitle": f"Bilag til {f.council} · dannet {date(f.generated)}",
         "lead_in": f"Årlig opfølgning på resultatkontrakterne · {f.region}",
         "year": f.year,

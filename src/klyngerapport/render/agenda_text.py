@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from klyngerapport.cutoff import status_title
 from klyngerapport.model import Followup
 from klyngerapport.render.agenda_document import kr, names
 
@@ -42,7 +43,8 @@ def _agenda(f: Followup, d: dict[str, Any], appendices: list[str]) -> dict[str, 
     unreached = names(f.totals.municipalities_not_reached)
     grants = d["cofinancing"]["grants"]
     return {
-        "title": f"Orientering om resultaterne af de regionale klyngekontorer {f.year}",
+        "title": f"Orientering om resultaterne af de regionale klyngekontorer {f.year}"
+        + (f" – {status_title(f.as_of)}" if f.as_of is not None else ""),
         "generated": d["generated"],
         "summary": [
             f"{f.council} orienteres årligt om resultaterne af de regionale klyngekontorer, som "
