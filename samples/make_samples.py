@@ -534,7 +534,7 @@ def engagements(plan: Plan, config: Config, pool: list[Company]) -> list[Row]:
     rng = random.Random(f"rows:{plan.office}:{plan.year}")
     office = config.office(plan.office)
     assert office is not None
-    participating = [m.name for m in config.participating()]
+    participating = [m.name for m in config.participating(plan.year)]
     covered = [m for m in participating if m not in plan.left_out]
     weight = {m: LEAD_WEIGHT if m == office.lead.name else 1.0 for m in covered}
 
@@ -801,7 +801,7 @@ def cell_values(data: bytes) -> list[tuple[str, list[list[Any]]]]:
 
 
 def summary(plan: Plan, config: Config, rows: list[Row]) -> str:
-    participating = {m.name for m in config.participating()}
+    participating = {m.name for m in config.participating(plan.year)}
     counted = {r.company.cvr: r.company for r in rows if r.company.municipality in participating}
     reached = {c.municipality for c in counted.values()}
     green = {

@@ -161,7 +161,7 @@ def test_municipality_pdf_has_one_page_per_participating_municipality_with_its_p
     )
     paid = {m["name"]: m["total"] for m in funding["municipalities"]}
     pages = _pdf_pages(folder / REPORTS / f"kommuner-{YEAR}.pdf")
-    participating = {m.name for m in cfg.participating()}
+    participating = {m.name for m in cfg.participating(YEAR)}
     assert len(pages) == len(participating)
     titled = {}
     for page in pages:

@@ -28,7 +28,7 @@ from klyngerapport.reading.sheet import RawSheet
 from klyngerapport.validation import validate_file
 
 CONFIG = sample_config()  # Greve does not participate
-PARTICIPATING = CONFIG.participating()
+PARTICIPATING = CONFIG.participating(2022)
 
 
 def check(

@@ -137,7 +137,7 @@ def test_template_force_overwrites(work: Path, invoke: Invoke) -> None:
     path.write_bytes(b"gammel")
     result = invoke("template", str(YEAR), "--force")
     assert result.exit_code == 0, result.output
-    assert openpyxl.load_workbook(path)["Indberetning"]["B4"].value == "foedevarer"
+    assert openpyxl.load_workbook(path)["Indberetning"]["B5"].value == "foedevarer"
 
 
 def test_template_office_typo_suggests_the_nearest_id(work: Path, invoke: Invoke) -> None:
@@ -156,7 +156,7 @@ def test_filled_in_template_validates(work: Path, invoke: Invoke) -> None:
     path = work / "skabeloner" / str(YEAR) / f"foedevarer-{YEAR}.xlsx"
     wb = openpyxl.load_workbook(path)
     info = wb["Indberetning"]
-    info["B6"], info["B7"], info["B8"] = "Louise Brandt", "lb@example.dk", dt.datetime(2023, 1, 20)
+    info["B7"], info["B8"], info["B9"] = "Louise Brandt", "lb@example.dk", dt.datetime(2023, 1, 20)
     indicators = wb["Indikatorer"]
     indicators.cell(row_of(indicators, "ARR"), 5, 7)
     indicators.cell(row_of(indicators, "INT"), 5, 2)
@@ -183,7 +183,7 @@ def test_filled_in_template_validates(work: Path, invoke: Invoke) -> None:
             dt.datetime(2022, 9, 14),
         ),
     ]
-    for r, values in enumerate(rows, start=2):
+    for r, values in enumerate(rows, start=3):  # row 1 says what goes in, row 2 is the header
         for c, value in enumerate(values, start=1):
             companies.cell(r, c, value)
     wb.save(path)

@@ -11,7 +11,7 @@ from klyngerapport.checks.companies import check_companies
 from klyngerapport.cutoff import parse_as_of, status_title
 from klyngerapport.errors import KlyngeError
 
-PARTICIPATING = sample_config().participating()
+PARTICIPATING = sample_config().participating(2022)
 
 
 @pytest.mark.parametrize("text", ["2023-06-30", "30-06-2023", " 2023-6-30 ", "30-6-2023"])

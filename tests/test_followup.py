@@ -24,7 +24,8 @@ from klyngerapport.model import (
 )
 from klyngerapport.model import IndicatorStatus as S
 from klyngerapport.model import SubmissionStatus as Sub
-from klyngerapport.reference import load_population, municipalities
+from klyngerapport.population import for_year
+from klyngerapport.reference import municipalities
 from klyngerapport.render.json import followup_json, plain
 from klyngerapport.schema import ACTIVITIES
 
@@ -93,11 +94,21 @@ name = "Projekter"
 id = "NUL"
 name = "Et mål på nul"
 
+# Every active office-year has targets (an active office without targets is a config error).
 [targets.alfa]
+2021 = { VIRK = 1 }
 2022 = { VIRK = 4, SMV = 2, KOM = 3, GROEN = 1, PROJ = 10, NUL = 0 }
+2023 = { VIRK = 1 }
+2024 = { VIRK = 1 }
 
 [targets.beta]
 2022 = { VIRK = 10, PROJ = 5 }
+2023 = { VIRK = 1 }
+2024 = { VIRK = 1 }
+
+[targets.gamma]
+2023 = { VIRK = 1 }
+2024 = { VIRK = 1 }
 
 [national_targets.beta]
 2022 = { VIRK = 900, PROJ = 40 }
@@ -151,7 +162,7 @@ def result(ident: str, value: float | None, row: int = 5) -> IndicatorRow:
 
 
 def run(cfg: config.Config, *subs: Submission, set_findings: tuple[Finding, ...] = ()) -> Followup:
-    population = load_population(cfg.population_source, cfg.quarter_for(YEAR), cfg.base)
+    population = for_year(cfg, YEAR)
     source = SourceFile("klyngerapport.toml", "0" * 64, 10, dt.datetime(2023, 1, 2))
     return follow_up(
         cfg,
@@ -567,7 +578,7 @@ def test_full_coverage_names_the_offices_that_reached_every_participating_munici
 ) -> None:
     """The source asks that each office reaches all participating municipalities: an office
     counts only when it reached every one of them itself, not because another office did."""
-    names = [m.name for m in cfg.participating()]
+    names = [m.name for m in cfg.participating(YEAR)]
     everywhere = tuple(company(row, f"{row:08d}", name) for row, name in enumerate(names, start=10))
     f = run(
         cfg,

@@ -100,7 +100,7 @@ def test_funding_json_equals_independent_computation(year: int) -> None:
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     cfg = config.parse_file(SAMPLES / "klyngerapport.toml")
-    excluded = {m.name for m in cfg.non_participating}
+    excluded = {m.name for m in cfg.non_participating(year)}
     assert doc["year"] == year and doc["population_reference"] == "2023K1"
     assert [o["id"] for o in doc["offices"]] == [o.id for o in cfg.active_offices(year)]
     paid: dict[str, int] = dict.fromkeys(FOLK1A, 0)
@@ -170,5 +170,51 @@ def test_missing_population_quarter_is_exit_2_with_instructions(tmp_path: Path) 
     result = runner.invoke(app, ["--config", str(path), "funding", "2022"])
     assert result.exit_code == 2
     assert "2021K1" in result.output
-    assert "statistikbanken.dk/FOLK1A" in result.output
+    assert "klyngerapport population fetch 2021K1" in result.output
     assert "Traceback" not in result.output
+
+
+def test_population_total_is_that_of_the_municipalities_the_split_covers() -> None:
+    """Greve does not take part: the I alt row's population leaves it out."""
+    result = runner.invoke(
+        app, ["--config", str(SAMPLES / "klyngerapport.toml"), "funding", "2022"]
+    )
+    covered = sum(v for n, v in FOLK1A.items() if n != "Greve")
+    total_line = next(
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith("I alt") and "4.000.000" in line
+    )
+    assert f"{covered:,}".replace(",", ".") in total_line
+    assert "849.857" not in total_line
+
+
+def test_basis_is_stated_once_with_the_rule_note() -> None:
+    """ "Fordelingsnøgle: …" once, and the note that KKR's rule would use another quarter."""
+    result = runner.invoke(
+        app, ["--config", str(SAMPLES / "klyngerapport.toml"), "funding", "2022"]
+    )
+    out = result.stdout
+    assert out.count("Fordelingsnøgle") == 1
+    assert "KKR's sædvanlige regel bruger folketallet 1. januar året før, dvs. 2021K1." in (
+        " ".join(out.split())
+    )
+
+
+def test_participation_is_that_of_the_year(tmp_path: Path) -> None:
+    """Stevns leaving in 2024 changes nothing for 2023."""
+    text = (SAMPLES / "klyngerapport.toml").read_text("utf-8")
+    text = text.replace(
+        'non_participating = ["Greve"]',
+        'non_participating = { 2021 = ["Greve"], 2024 = ["Greve", "Stevns"] }',
+    ).replace("KOM = 16,", "KOM = 15,")
+    path = tmp_path / "klyngerapport.toml"
+    path.write_text(text, "utf-8")
+
+    def stevns(year: int) -> int:
+        result = runner.invoke(app, ["--config", str(path), "funding", str(year), "--json"])
+        doc = json.loads(result.stdout)
+        return next(m["total"] for m in doc["municipalities"] if m["name"] == "Stevns")
+
+    assert stevns(2023) > 0
+    assert stevns(2024) == 0

@@ -19,7 +19,8 @@ from klyngerapport.model import (
     SubmissionStatus,
     Validation,
 )
-from klyngerapport.reference import load_population, municipalities
+from klyngerapport.population import load_population
+from klyngerapport.reference import municipalities
 
 CONFIG = """
 [population]
@@ -49,10 +50,12 @@ derive = "companies"
 2021 = { VIRK = 2 }
 2022 = { VIRK = 3 }
 2023 = { VIRK = 4 }
+2024 = { VIRK = 4 }
 
 [targets.beta]
 2022 = { VIRK = 1 }
 2023 = { VIRK = 1 }
+2024 = { VIRK = 1 }
 """
 
 
@@ -81,7 +84,7 @@ def year_of(cfg: config.Config, year: int, **offices: list[tuple[str, str]] | No
         for office, rows in offices.items()
         if rows is not None
     )
-    population = load_population(cfg.population_source, "2023K1", cfg.base)
+    population = load_population(cfg.population_sources, "2023K1", cfg.base)
     return follow_up(
         cfg,
         year,

@@ -506,10 +506,10 @@ def test_an_empty_cell_says_it_may_hold_an_error_where_the_format_hides_them() -
 
     sheet = submission_book(companies=[company(municipality=None)]).sheet(COMPANIES)
     hidden = RawSheet(sheet.name, sheet.data, errors_unseen=True)
-    _, found = check_companies(hidden, "a.xls", YEAR, CONFIG.participating())
+    _, found = check_companies(hidden, "a.xls", YEAR, CONFIG.participating(YEAR))
     (missing,) = [f for f in found if f.code == "municipality-unknown"]
     assert "fejlværdi" in missing.message
-    _, found = check_companies(sheet, "a.xls", YEAR, CONFIG.participating())
+    _, found = check_companies(sheet, "a.xls", YEAR, CONFIG.participating(YEAR))
     (missing,) = [f for f in found if f.code == "municipality-unknown"]
     assert "fejlværdi" not in missing.message
 

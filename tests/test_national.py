@@ -135,19 +135,21 @@ def test_template_has_a_national_sheet_only_where_national_targets_exist(
     ]
     ws = wb[NATIONAL_SHEET]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    assert rows[0] == HEADERS
-    assert [(r[0], r[3], r[4]) for r in rows[1:]] == [
+    # Row 1 says what goes in the sheet; the header follows, then one row per indicator.
+    assert str(rows[0][0]).startswith("Her: klyngens nationale resultat")
+    assert rows[1][: len(HEADERS)] == HEADERS
+    assert [(r[0], r[3], r[4]) for r in rows[2:]] == [
         ("VIRK", 900, None),
         ("SMV", 700, None),
         ("PROJ", 40, None),
     ]
     assert ws.protection.sheet
-    assert all(not ws.cell(r, 5).protection.locked for r in (2, 3, 4))
-    assert ws.cell(2, 4).protection.locked
-    assert any("E2" in str(dv.sqref) for dv in ws.data_validations.dataValidation)
+    assert all(not ws.cell(r, 5).protection.locked for r in (3, 4, 5))
+    assert ws.cell(3, 4).protection.locked
+    assert any("E3" in str(dv.sqref) for dv in ws.data_validations.dataValidation)
 
     # Filled in, it validates without a finding on the national sheet.
-    for r, value in ((2, 950), (3, 690), (4, 41)):
+    for r, value in ((3, 950), (4, 690), (5, 41)):
         ws.cell(r, 5, value)
     wb.save(path)
     sub = validate_file(path, config, 2022, "wbd.xlsx")

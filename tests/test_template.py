@@ -20,7 +20,13 @@ from stdnum.dk import cvr as stdnum_cvr
 from klyngerapport.config import Config, parse_file
 from klyngerapport.model import Office
 from klyngerapport.reference import municipalities
-from klyngerapport.render.template import COMPANY_ROWS, template_filename, write_template
+from klyngerapport.render.template import (
+    COMPANY_ROWS,
+    DESCRIPTION_HEADER,
+    HEADER_ROW,
+    template_filename,
+    write_template,
+)
 from klyngerapport.schema import (
     ACTIVITIES,
     COMPANY_HEADERS,
@@ -90,16 +96,17 @@ def test_sheets_and_indicator_rows_follow_the_contract(
     ]
 
     ws = wb["Indikatorer"]
-    assert tuple(c.value for c in ws[1]) == INDICATOR_HEADERS
+    assert tuple(c.value for c in ws[HEADER_ROW]) == (*INDICATOR_HEADERS, DESCRIPTION_HEADER)
     contract = config.contract(office_id, YEAR)
     assert contract
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    rows = list(ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
     assert [r[0] for r in rows] == [i.id for i, _ in contract]
     for (indicator, target), row in zip(contract, rows, strict=True):
         assert row[1] == indicator.name
         assert row[2] == indicator.unit
         assert row[3] == target
         assert row[4] == (DERIVED_TEXT if indicator.derived else None)
+        assert row[6] == indicator.description and indicator.description  # what counts
 
 
 def test_info_sheet_has_office_and_year_locked_and_the_rest_open(
@@ -124,24 +131,25 @@ def test_info_sheet_has_office_and_year_locked_and_the_rest_open(
 def test_locked_and_unlocked_cells_on_indikatorer(config: Config, tmp_path: Path) -> None:
     """Only Resultat of reported indicators and Bemærkning are open; Mål is locked."""
     ws = load_workbook(written(config, tmp_path, "we-build-denmark"))["Indikatorer"]
-    for row in ws.iter_rows(min_row=2):
-        ident, name, unit, target, result, comment = row
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1):
+        ident, name, unit, target, result, comment, description = row
         derived = result.value == DERIVED_TEXT
         assert all(c.protection.locked for c in (ident, name, unit, target))
         assert result.protection.locked is derived
         assert not comment.protection.locked
+        assert description.protection.locked
         assert target.number_format == result.number_format == "#,##0"
 
 
 def test_company_sheet_has_open_formatted_rows(config: Config, tmp_path: Path) -> None:
     """Virksomheder: the header, then COMPANY_ROWS empty rows the office can type into."""
     ws = load_workbook(written(config, tmp_path, "miljoeteknologi"))["Virksomheder"]
-    assert tuple(c.value for c in ws[1]) == COMPANY_HEADERS
-    assert all(c.protection.locked for c in ws[1])
-    for row in (2, 1 + COMPANY_ROWS):
+    assert tuple(c.value for c in ws[HEADER_ROW]) == COMPANY_HEADERS
+    assert all(c.protection.locked for c in ws[HEADER_ROW])
+    for row in (HEADER_ROW + 1, HEADER_ROW + COMPANY_ROWS):
         cells = [ws.cell(row, col) for col in range(1, len(COMPANY_HEADERS) + 1)]
         assert all(c.value is None and not c.protection.locked for c in cells)
-    assert ws.cell(2, 6).number_format == "dd-mm-yyyy"
+    assert ws.cell(HEADER_ROW + 1, 6).number_format == "dd-mm-yyyy"
 
 
 # --- validation, protection, layout ---------------------------------------------------------------
@@ -151,15 +159,15 @@ def test_company_validations(config: Config, tmp_path: Path) -> None:
     """CVR whole 10000000–99999999, lists from Lister, dates within the year."""
     wb = load_workbook(written(config, tmp_path, "bio-solutions"))
     found = validations(wb["Virksomheder"])
-    last = 1 + COMPANY_ROWS
-    cvr = found[f"A2:A{last}"]
+    first, last = HEADER_ROW + 1, HEADER_ROW + COMPANY_ROWS
+    cvr = found[f"A{first}:A{last}"]
     assert (cvr.type, cvr.operator, cvr.formula1, cvr.formula2) == (
         "whole",
         "between",
         "10000000",
         "99999999",
     )
-    date = found[f"F2:F{last}"]
+    date = found[f"F{first}:F{last}"]
     assert (date.type, date.operator) == ("date", "between")
     assert (int(date.formula1), int(date.formula2)) == (
         to_excel(dt.date(YEAR, 1, 1)),
@@ -175,7 +183,7 @@ def test_company_validations(config: Config, tmp_path: Path) -> None:
         "E": list(ACTIVITIES),
     }
     for column, items in expected.items():
-        dv = found[f"{column}2:{column}{last}"]
+        dv = found[f"{column}{first}:{column}{last}"]
         assert dv.type == "list"
         ((sheet, ref),) = wb.defined_names[dv.formula1].destinations
         assert sheet == "Lister"
@@ -189,7 +197,7 @@ def test_result_validation_covers_reported_indicators_only(config: Config, tmp_p
     ws = load_workbook(written(config, tmp_path, "we-build-denmark"))["Indikatorer"]
     ((dv),) = validations(ws).values()
     assert (dv.type, dv.operator, dv.formula1) == ("decimal", "greaterThanOrEqual", "0")
-    reported = {f"E{c.row}" for c in ws["E"][1:] if c.value != DERIVED_TEXT}
+    reported = {f"E{c.row}" for c in ws["E"][HEADER_ROW:] if c.value != DERIVED_TEXT}
     assert {str(r) for r in dv.sqref.ranges} == reported
 
 
@@ -216,18 +224,19 @@ def test_protection_freeze_and_properties(config: Config, tmp_path: Path) -> Non
         assert ws.protection.sheet
         assert not ws.protection.password
     assert wb.security.lockStructure and not wb.security.workbookPassword
-    assert wb["Indikatorer"].freeze_panes == "A2"
-    assert wb["Virksomheder"].freeze_panes == "A2"
+    assert wb["Indikatorer"].freeze_panes == f"A{HEADER_ROW + 1}"
+    assert wb["Virksomheder"].freeze_panes == f"A{HEADER_ROW + 1}"
     assert wb["Virksomheder"].protection.autoFilter is False  # filtering stays allowed
-    assert wb["Virksomheder"].auto_filter.ref == f"A1:F{1 + COMPANY_ROWS}"
+    assert wb["Virksomheder"].auto_filter.ref == f"A{HEADER_ROW}:F{HEADER_ROW + COMPANY_ROWS}"
     assert wb.properties.creator == "klyngerapport"
     assert wb.properties.title == "Indberetning 2022 – We Build Denmark"
 
 
 def test_reader_sees_a_small_used_range(config: Config, tmp_path: Path) -> None:
-    """The formatted empty rows do not count for python-calamine: only the header is read."""
+    """The formatted empty rows do not count for python-calamine: only the two top rows."""
     book = CalamineWorkbook.from_path(str(written(config, tmp_path, "miljoeteknologi")))
-    assert book.get_sheet_by_name("Virksomheder").to_python() == [list(COMPANY_HEADERS)]
+    rows = book.get_sheet_by_name("Virksomheder").to_python()
+    assert rows[1:] == [list(COMPANY_HEADERS)] and str(rows[0][0]).startswith("Her: ")
     assert book.sheet_names == ["Indberetning", "Indikatorer", "Virksomheder", "Lister"]
 
 
@@ -241,7 +250,7 @@ def test_write_leaves_only_the_file_and_replaces_an_old_one(config: Config, tmp_
     target.write_bytes(b"old")
     write_template(config, office(config, "foedevarer"), YEAR, target)
     assert [p.name for p in target.parent.iterdir()] == [target.name]
-    assert load_workbook(target)["Indberetning"]["B4"].value == "foedevarer"
+    assert load_workbook(target)["Indberetning"]["B5"].value == "foedevarer"
 
 
 def test_failed_write_keeps_the_old_file_and_no_temp_file(
@@ -323,11 +332,11 @@ def fill_in(
     info.cell(rows["E-mail"], 2, "mette@example.org")
     info.cell(rows["Dato"], 2, dt.date(YEAR + 1, 1, 20))
     ws = wb["Indikatorer"]
-    for row in ws.iter_rows(min_row=2):
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1):
         if row[0].value in results:
             row[4].value = results[row[0].value]
     ws = wb["Virksomheder"]
-    for r, company in enumerate(companies, start=2):
+    for r, company in enumerate(companies, start=HEADER_ROW + 1):
         for c, value in enumerate(company, start=1):
             ws.cell(r, c, value)
     wb.save(path)
@@ -406,3 +415,66 @@ def test_flawed_samples_show_exactly_their_faults(config: Config) -> None:
         for s in result.submissions
     }
     assert errors == FLAWED_CODES
+
+
+# --- issue #10: fonts, input cells, what goes where, where it goes --------------------------------
+
+
+def test_every_font_is_named_calibri(config: Config, tmp_path: Path) -> None:
+    """An unnamed font is drawn in a serif by LibreOffice: every styled cell names Calibri."""
+    wb = load_workbook(written(config, tmp_path, "we-build-denmark"))
+    for ws in wb:
+        for row in ws.iter_rows(max_row=40):
+            for cell in row:
+                if cell.value is not None or cell.has_style:
+                    assert cell.font.name == "Calibri", (ws.title, cell.coordinate)
+
+
+def test_every_input_cell_is_marked_the_same_way(config: Config, tmp_path: Path) -> None:
+    """Unlocked cells and only they are yellow with a frame, on every sheet."""
+    wb = load_workbook(written(config, tmp_path, "we-build-denmark"))
+    marks = set()
+    for name in ("Indberetning", "Indikatorer", "Virksomheder"):
+        for row in wb[name].iter_rows(max_row=60):
+            for cell in row:
+                yellow = cell.fill.fgColor.rgb == "00FFF2CC"
+                assert yellow is (not cell.protection.locked), (name, cell.coordinate)
+                if yellow:
+                    marks.add((cell.fill.fgColor.rgb, cell.border.left.style, cell.font.name))
+    assert marks == {("00FFF2CC", "thin", "Calibri")}
+
+
+def test_each_sheet_says_in_one_line_what_goes_in_it(config: Config, tmp_path: Path) -> None:
+    wb = load_workbook(written(config, tmp_path, "foedevarer"))
+    assert str(wb["Indberetning"]["A3"].value).startswith("Her: hvem der indberetter")
+    assert str(wb["Indikatorer"]["A1"].value).startswith("Her: årets resultat for 2022")
+    assert str(wb["Virksomheder"]["A1"].value).startswith("Her: én række for hver aktivitet")
+
+
+def test_info_sheet_states_deadline_recipient_and_contact(config: Config, tmp_path: Path) -> None:
+    """The secretariat receives the workbook, not the lead municipality."""
+    ws = load_workbook(written(config, tmp_path, "foedevarer"))["Indberetning"]
+    pairs = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert pairs["Frist"] == "Senest 31-01-2023"
+    assert pairs["Sendes til"] == "KKR Sjælland-sekretariatet (klynger@example.dk)"
+    assert pairs["Kontakt"] == "Sekretariatet, tlf. 12 34 56 78"
+    text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    assert "send den til KKR Sjælland-sekretariatet (klynger@example.dk) senest 31-01-2023" in text
+    assert "leadkommunen (Holbæk)" not in text and "send den til leadkommunen" not in text
+
+
+def test_active_office_without_targets_gets_an_error_not_a_template(
+    config: Config, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from klyngerapport.errors import ConfigError
+
+    targets = {k: v for k, v in config.targets.items() if k != "foedevarer"}
+    bare = replace(config, targets=targets)
+    with pytest.raises(ConfigError) as caught:
+        written(bare, tmp_path, "foedevarer")
+    assert "Food & Bio Cluster Denmark (foedevarer) har ingen mål for 2022" in (
+        caught.value.message
+    )
+    assert not list(tmp_path.iterdir())

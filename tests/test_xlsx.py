@@ -29,7 +29,8 @@ from klyngerapport.model import (
     SubmissionStatus,
     Validation,
 )
-from klyngerapport.reference import load_population, municipalities
+from klyngerapport.population import for_year
+from klyngerapport.reference import municipalities
 from klyngerapport.render import xlsx
 from klyngerapport.render.xlsx import write_report
 from klyngerapport.render.xlsx.layout import MIN_PRINT_SCALE
@@ -87,11 +88,17 @@ id = "MIDLER"
 name = "Hjemtagne projektmidler"
 unit = "kr."
 
+# Every active office-year has targets (an active office without targets is a config error).
 [targets.alfa]
+2021 = { VIRK = 1 }
 2022 = { VIRK = 6, PROJ = 10, MIDLER = 2_000_000 }
+2023 = { VIRK = 1 }
+2024 = { VIRK = 1 }
 
 [targets.beta]
 2022 = { VIRK = 10 }
+2023 = { VIRK = 1 }
+2024 = { VIRK = 1 }
 """
 VIRK_NAME = "Virksomheder fra de deltagende kommuner"
 
@@ -117,7 +124,7 @@ def company(row: int, cvr: str, name: str, where: str) -> CompanyRow:
 def build(cfg_path: Path, generated: dt.datetime = GENERATED) -> Followup:
     """Two offices: alfa reported (met, partly met, not met), beta's submission is missing."""
     cfg = config.parse_file(cfg_path)
-    population = load_population(cfg.population_source, cfg.quarter_for(YEAR), cfg.base)
+    population = for_year(cfg, YEAR)
     companies = (
         company(2, "11111111", "Alfa & Søn <A/S>", "Næstved"),
         company(3, "22222222", HOSTILE[0], "Køge"),
@@ -545,6 +552,18 @@ def test_libreoffice_converts_the_report_to_pdf(report: Path, tmp_path: Path) ->
     pdf = tmp_path / "klyngerapport-2022.pdf"
     assert pdf.is_file(), done.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_population_basis_is_stated_once_with_the_rule_note(wb: Any) -> None:
+    """'Fordelingsnøgle | folketal …' (not 'Fordelingsnøgle | Fordelingsnøgle: …'), and the note
+    that KKR's rule ("previous-year") would use 2021K1 for 2022, on Resumé and Kilder."""
+    label = find(wb["Kilder"], "Fordelingsnøgle")
+    assert label.offset(column=1).value == "folketal 1. januar 2023, FOLK1A 2023K1"
+    note = find(wb["Kilder"], "Bemærk").offset(column=1).value
+    assert "KKR's sædvanlige regel" in note and "2021K1" in note
+    resume = wb["Resumé"]
+    assert find(resume, "Fordelingsnøgle").offset(column=1).value == label.offset(column=1).value
+    assert find(resume, note)  # full width above the key figures, beside which is the chart
 
 
 def test_attainment_chart_compares_shares_of_each_offices_indicators(wb: Any) -> None:

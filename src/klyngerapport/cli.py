@@ -187,8 +187,13 @@ def init(
         terminal.info(f"Oprettede {written}")
         for made in folders:
             terminal.info(f"Oprettede mappen {made}")
+        from klyngerapport.config import placeholders
+
+        left = placeholders(written.read_text("utf-8"))
         terminal.info(
-            f"Ret klyngekontorer, leadkommuner og mål i {written.name}, og kør "
+            f'Udfyld de {len(left)} pladsholdere "UDFYLD ..." i {written.name} (leadkommuner, '
+            "ikke-deltagende kommune, mål, kontakt); indtil da stopper de andre kommandoer. "
+            "Hent folketal med 'klyngerapport population fetch KVARTAL', og kør "
             "'klyngerapport template ÅR' for at lave indberetningsskabeloner."
         )
         return EXIT_OK
@@ -378,10 +383,40 @@ def export(
     _run(ctx, job)
 
 
+population_app = typer.Typer(
+    cls=DanishGroup,
+    options_metavar="[TILVALG]",
+    subcommand_metavar="KOMMANDO [ARGUMENTER]...",
+    help="Folketal til fordelingsnøglen (FOLK1A fra Danmarks Statistik).",
+    no_args_is_help=True,
+)
+app.add_typer(population_app, name="population")
+
+
+@population_app.command("fetch", cls=DanishCommand, options_metavar="[TILVALG]")
+def population_fetch(
+    ctx: typer.Context,
+    quarters: list[str] = typer.Argument(..., metavar="KVARTAL...", help="Fx 2024K1 2023K1."),
+) -> None:
+    """Hent FOLK1A-folketal for regionens 17 kommuner fra Statistikbanken til mappen befolkning."""
+
+    def job() -> int:
+        from klyngerapport import config, population
+        from klyngerapport.render import terminal
+
+        folder = config.discover(_state(ctx).config_path).parent / population.FOLDER
+        for done in population.fetch(quarters, folder):
+            terminal.info(f"Hentede {done.url}")
+            terminal.info(f"Skrev {_display(done.path)}")
+        return EXIT_OK
+
+    _run(ctx, job)
+
+
 def app_commands() -> list[str]:
     return [
         c.name or c.callback.__name__ for c in app.registered_commands if c.callback is not None
-    ]
+    ] + [g.name for g in app.registered_groups if g.name]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,20 +6,38 @@ Every mistake is a ConfigError that names the key, the file and (where it can be
 from __future__ import annotations
 
 import math
-import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from klyngerapport import config_parts as parts
+from klyngerapport.config_file import (
+    CONFIG_NAME,
+    ENV_VAR,
+    PLACEHOLDER,
+    discover,
+    placeholders,
+    read_toml,
+)
+from klyngerapport.config_parts import ByYear, describe, in_force
 from klyngerapport.errors import ConfigError, suggestion
 from klyngerapport.model import Grant, Indicator, Municipality, Office, SubmissionContact
-from klyngerapport.reference import BUILTIN_POPULATION, municipalities
+from klyngerapport.reference import municipalities
 from klyngerapport.schema import ACTIVITIES, DERIVED_KINDS
 
-CONFIG_NAME = "klyngerapport.toml"
-ENV_VAR = "KLYNGERAPPORT_CONFIG"
+__all__ = [
+    "CONFIG_NAME",
+    "ENV_VAR",
+    "PLACEHOLDER",
+    "Config",
+    "discover",
+    "load",
+    "parse_file",
+    "placeholders",
+    "read_toml",
+    "rule_quarter",
+]
 OFFICE_ID = re.compile(r"^[a-z0-9-]+$")
 INDICATOR_ID = re.compile(r"^[A-Z0-9-]+$")
 QUARTER = re.compile(r"^\d{4}K[1-4]$")
@@ -30,14 +48,15 @@ class Config:
     path: Path
     region: str
     council: str
-    population_source: str
+    population_sources: tuple[str, ...]  # files, folders and "builtin:..." in the order given
     population_reference: str  # "previous-year", "same-year" or "YYYYKq"
     submissions: str
     reports: str
     templates: str
     amount_per_office: int
     lead_share: int
-    non_participating: tuple[Municipality, ...]
+    # (first year, municipalities) in year order; first year None: in force from the start.
+    non_participating_by_year: ByYear
     partial: float
     offices: tuple[Office, ...]
     grants: tuple[Grant, ...]
@@ -75,8 +94,9 @@ class Config:
         return self.resolve(self.feedback, year)
 
     def quarter_for(self, year: int) -> str:
+        """The FOLK1A quarter whose population splits the co-financing of `year`."""
         if self.population_reference == "previous-year":
-            return f"{year - 1}K1"
+            return rule_quarter(year)
         if self.population_reference == "same-year":
             return f"{year}K1"
         return self.population_reference
@@ -100,39 +120,19 @@ class Config:
         targets = self.national_targets.get(office_id, {}).get(year, {})
         return [(i, targets[i.id]) for i in self.indicators if i.id in targets]
 
-    def participating(self) -> tuple[Municipality, ...]:
-        excluded = {m.code for m in self.non_participating}
+    def non_participating(self, year: int) -> tuple[Municipality, ...]:
+        """The municipalities that do not take part in `year` (the list in force that year)."""
+        return in_force(self.non_participating_by_year, year)
+
+    def participating(self, year: int) -> tuple[Municipality, ...]:
+        """The municipalities that take part in `year`, by code."""
+        excluded = {m.code for m in self.non_participating(year)}
         return tuple(m for m in municipalities().municipalities if m.code not in excluded)
 
 
-def discover(explicit: Path | None, cwd: Path | None = None) -> Path:
-    """--config, else $KLYNGERAPPORT_CONFIG, else klyngerapport.toml here or in a parent folder."""
-    if explicit is not None:
-        if not explicit.is_file():
-            raise ConfigError(
-                f"Konfigurationsfilen {explicit} findes ikke (angivet med --config).",
-                "Ret stien, eller opret en arbejdsmappe med 'klyngerapport init'.",
-            )
-        return explicit
-    env = os.environ.get(ENV_VAR)
-    if env:
-        path = Path(env)
-        if not path.is_file():
-            raise ConfigError(
-                f"Konfigurationsfilen {path} findes ikke (angivet i {ENV_VAR}).",
-                f"Ret {ENV_VAR}, eller fjern den.",
-            )
-        return path
-    here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / CONFIG_NAME
-        if candidate.is_file():
-            return candidate
-    raise ConfigError(
-        f"Fandt ingen {CONFIG_NAME} i {here} eller mapperne over den.",
-        "Opret en arbejdsmappe med 'klyngerapport init MAPPE', gå ind i den, "
-        "eller angiv filen med --config.",
-    )
+def rule_quarter(year: int) -> str:
+    """KKR's usual rule: the population on 1 January of the year before the funding year."""
+    return f"{year - 1}K1"
 
 
 def load(explicit: Path | None = None, cwd: Path | None = None) -> Config:
@@ -140,27 +140,18 @@ def load(explicit: Path | None = None, cwd: Path | None = None) -> Config:
 
 
 def parse_file(path: Path) -> Config:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"Konfigurationsfilen {path} kan ikke læses: {exc.strerror}.") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    text, data = read_toml(path)
+    left = placeholders(text)
+    if left:
+        shown = "\n".join(f"  linje {line}: {key}" for line, key in left)
         raise ConfigError(
-            f"{path} er ikke gemt som UTF-8.", "Gem filen som UTF-8 i din teksteditor."
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        detail = str(exc)
-        pos = re.search(r"\s*\(at line (\d+), column (\d+)\)", detail)
-        where = f", linje {pos.group(1)}, kolonne {pos.group(2)}" if pos else ""
-        detail = detail[: pos.start()] if pos else detail
-        raise ConfigError(
-            f"{path}{where}: TOML-syntaksfejl ({detail}).",
-            "Tjek anførselstegn, kommaer og klammer på linjen.",
-        ) from None
+            f"{path.name} har {len(left)} pladsholder{'e' if len(left) > 1 else ''} "
+            f'("{PLACEHOLDER} ..."), der ikke er udfyldt:\n{shown}',
+            f'Skriv de rigtige værdier i stedet for hver "{PLACEHOLDER} ..." i {path} '
+            "(leadkommuner, ikke-deltagende kommune, mål fra resultatkontrakterne, kontakt). "
+            "Ingen kommando bruger konfigurationen, før de er udfyldt, så et opdigtet tal "
+            "aldrig når en rapport.",
+        )
     return _Parser(path.resolve(), text).config(data)
 
 
@@ -178,15 +169,7 @@ _TOP = (*_SECTIONS, "office", "grant", "indicator", "targets", "national_targets
 _OFFICE_KEYS = ("id", "cluster", "strength", "lead", "years")
 _GRANT_KEYS = ("source", "recipient", "amount", "years", "purpose", "scope")
 _SCOPE_MESSAGE = 'skal være "national" (alle de nationale klynger) eller "regional" (i regionen).'
-_INDICATOR_KEYS = ("id", "name", "unit", "derive")
-_TYPE_NAMES = {
-    str: "tekst",
-    int: "helt tal",
-    float: "tal",
-    list: "liste",
-    dict: "tabel",
-    bool: "sand/falsk",
-}
+_INDICATOR_KEYS = ("id", "name", "unit", "derive", "description")
 
 
 class _Parser:
@@ -267,14 +250,12 @@ class _Parser:
         if typ is float and isinstance(value, int) and not isinstance(value, bool):
             ok, value = True, float(value)
         if not ok:
-            raise self.fail(
-                where, f"skal være {_TYPE_NAMES.get(typ, typ.__name__)}, ikke {_describe(value)}."
-            )
+            raise self.fail(where, f"skal være {parts.article(typ)}, men er {describe(value)}.")
         return value
 
     def municipality(self, value: Any, where: str) -> Municipality:
         if not isinstance(value, str | int) or isinstance(value, bool):
-            raise self.fail(where, f"skal være et kommunenavn, ikke {_describe(value)}.")
+            raise self.fail(where, f"skal være et kommunenavn, ikke {describe(value)}.")
         found = municipalities().match(value)
         if found is None:
             raise self.fail(
@@ -318,7 +299,8 @@ class _Parser:
             sections[name] = section
         region, population, paths = sections["region"], sections["population"], sections["paths"]
         cofin, thresholds = sections["cofinancing"], sections["thresholds"]
-        submission = self.submission(sections["submission"])
+        sources = parts.sources(self, population)
+        submission = parts.submission(self, sections["submission"])
 
         reference = self.get(population, "reference", str, "population", "previous-year")
         if reference not in ("previous-year", "same-year") and not QUARTER.match(reference):
@@ -337,40 +319,45 @@ class _Parser:
                 f"leadkommunens andel ({lead_share:,} kr.) er større end "
                 f"amount_per_office ({amount:,} kr.).".replace(",", "."),
             )
-        non_part = self.get(cofin, "non_participating", list, "cofinancing", [])
-        excluded = tuple(
-            self.municipality(v, f"cofinancing.non_participating[{i}]")
-            for i, v in enumerate(non_part)
-        )
-        for i, m in enumerate(excluded):
-            if m in excluded[:i]:
-                raise self.fail(
-                    f"cofinancing.non_participating[{i}]", f"{m.name} står der allerede."
-                )
+        excluded = parts.non_participating(self, cofin)
         partial = self.get(thresholds, "partial", float, "thresholds", 0.8)
         if not 0 < partial <= 1:
             raise self.fail("thresholds.partial", f"skal være mellem 0 og 1, ikke {partial}.")
 
         indicators = self.indicators(data)
-        offices = self.offices(data, excluded)
-        participating = [m for m in municipalities().municipalities if m not in excluded]
+        offices = self.offices(data)
         for i, office in enumerate(offices):
-            if amount > lead_share and not any(m != office.lead for m in participating):
-                rest = f"{amount - lead_share:,}".replace(",", ".")
-                raise self.fail(
-                    f"office[{i}].lead",
-                    f"ingen andre kommuner end leadkommunen {office.lead.name} "
-                    f"deltager, så de {rest} kr. kan ikke fordeles.",
-                    "Ret cofinancing.non_participating eller lead_share.",
-                )
+            for year in range(office.first_year, office.last_year + 1):
+                left_out = in_force(excluded, year)
+                if office.lead in left_out:
+                    raise self.fail(
+                        f"office[{i}].lead",
+                        f"leadkommunen {office.lead.name} deltager ikke i {year} "
+                        "(den står i cofinancing.non_participating).",
+                        "En leadkommune skal deltage i alle de år, klyngekontoret er aktivt: "
+                        "ret lead, years eller cofinancing.non_participating.",
+                    )
+                others = [
+                    m
+                    for m in municipalities().municipalities
+                    if m not in left_out and m != office.lead
+                ]
+                if amount > lead_share and not others:
+                    rest = f"{amount - lead_share:,}".replace(",", ".")
+                    raise self.fail(
+                        f"office[{i}].lead",
+                        f"ingen andre kommuner end leadkommunen {office.lead.name} "
+                        f"deltager i {year}, så de {rest} kr. kan ikke fordeles.",
+                        "Ret cofinancing.non_participating eller lead_share.",
+                    )
         grants = self.grants(data)
-        targets = self.targets(data, offices, indicators)
-        national = self.targets(data, offices, indicators, "national_targets")
+        targets = self.targets(data, offices, indicators, excluded)
+        national = self.targets(data, offices, indicators, excluded, "national_targets")
         return Config(
             path=self.path,
             region=self.get(region, "name", str, "region", "Region Sjælland"),
             council=self.get(region, "council", str, "region", "KKR Sjælland"),
-            population_source=self.get(population, "source", str, "population", BUILTIN_POPULATION),
+            population_sources=sources,
             population_reference=reference,
             submissions=self.get(paths, "submissions", str, "paths", "indberetninger/{year}"),
             reports=self.get(paths, "reports", str, "paths", "rapporter"),
@@ -378,7 +365,7 @@ class _Parser:
             docx_template=self.get(paths, "docx_template", str, "paths", "", required=False),
             amount_per_office=amount,
             lead_share=lead_share,
-            non_participating=excluded,
+            non_participating_by_year=excluded,
             partial=partial,
             offices=offices,
             grants=grants,
@@ -388,24 +375,6 @@ class _Parser:
             feedback=self.get(paths, "feedback", str, "paths", "tilbagemelding/{year}"),
             submission=submission,
         )
-
-    def submission(self, table: dict[str, Any]) -> SubmissionContact:
-        deadline = self.get(table, "deadline", str, "submission", "")
-        contact = SubmissionContact(
-            deadline,
-            self.get(table, "recipient", str, "submission", ""),
-            self.get(table, "email", str, "submission", ""),
-            self.get(table, "contact", str, "submission", ""),
-        )
-        try:
-            contact.deadline_for(2001)  # 29-02 is never a deadline
-        except ValueError:
-            raise self.fail(
-                "submission.deadline",
-                f'"{deadline}" er ikke en dag og måned som "31-01".',
-                'Skriv fristen som dag-måned i året efter indberetningsåret, fx "31-01".',
-            ) from None
-        return contact
 
     def indicators(self, data: dict[str, Any]) -> tuple[Indicator, ...]:
         found: list[Indicator] = []
@@ -428,12 +397,13 @@ class _Parser:
                     f'"{derive}" kendes ikke.{suggestion(derive, kinds)}',
                     f"Mulige værdier: {', '.join(kinds)}.",
                 )
-            found.append(Indicator(ident, self.get(table, "name", str, prefix), unit, derive))
+            description = self.get(table, "description", str, prefix, "").strip()
+            found.append(
+                Indicator(ident, self.get(table, "name", str, prefix), unit, derive, description)
+            )
         return tuple(found)
 
-    def offices(
-        self, data: dict[str, Any], excluded: tuple[Municipality, ...]
-    ) -> tuple[Office, ...]:
+    def offices(self, data: dict[str, Any]) -> tuple[Office, ...]:
         found: list[Office] = []
         for i, table in enumerate(self.array(data, "office")):
             prefix = f"office[{i}]"
@@ -452,11 +422,6 @@ class _Parser:
                     "Hvert klyngekontor skal have sit eget id.",
                 )
             lead = self.municipality(self.get(table, "lead", str, prefix), f"{prefix}.lead")
-            if lead in excluded:
-                raise self.fail(
-                    f"{prefix}.lead",
-                    f"leadkommunen {lead.name} står også i cofinancing.non_participating.",
-                )
             first, last = self.years(table, prefix)
             found.append(
                 Office(
@@ -500,6 +465,7 @@ class _Parser:
         data: dict[str, Any],
         offices: tuple[Office, ...],
         indicators: tuple[Indicator, ...],
+        excluded: ByYear,
         section: str = "targets",
     ) -> dict[str, dict[int, dict[str, float]]]:
         """[targets.<office>] or, with `section`, [national_targets.<office>]: checked alike."""
@@ -542,19 +508,34 @@ class _Parser:
                             f"[[indicator]].{suggestion(ind_id, indicator_ids)}",
                         )
                     if not isinstance(target, int | float) or isinstance(target, bool):
-                        raise self.fail(
-                            iwhere, f"målet skal være et tal, ikke {_describe(target)}."
-                        )
+                        raise self.fail(iwhere, f"målet skal være et tal, ikke {describe(target)}.")
                     if not math.isfinite(target):
-                        raise self.fail(iwhere, f"målet skal være et endeligt tal, ikke {target}.")
+                        raise self.fail(
+                            iwhere, f"målet skal være et endeligt tal, ikke {target!r}."
+                        )
                     if target < 0:
                         raise self.fail(iwhere, "målet må ikke være negativt.")
+                    indicator = indicators[indicator_ids.index(ind_id)]
+                    taking_part = len(municipalities().municipalities) - len(
+                        in_force(excluded, year)
+                    )
+                    regional = section == "targets"
+                    if regional and indicator.derive == "municipalities" and target > taking_part:
+                        raise self.fail(
+                            iwhere,
+                            f"målet {target:g} er større end de {taking_part} kommuner, "
+                            f"der deltager i {year}.",
+                        )
                     checked[ind_id] = float(target)
                 out[office_id][year] = checked
+        for i, office in enumerate(offices):
+            for year in range(office.first_year, office.last_year + 1):
+                if section == "targets" and year not in out.get(office.id, {}):
+                    raise self.fail(
+                        f"targets.{office.id}" if office.id in out else f"office[{i}].years",
+                        f"{office.cluster} ({office.id}) er aktivt i {year}, men har ingen mål "
+                        "for det år.",
+                        f"Tilføj {year} = {{ ... }} under [targets.{office.id}] med målene fra "
+                        "resultatkontrakten, eller ret years under [[office]].",
+                    )
         return out
-
-
-def _describe(value: Any) -> str:
-    typ = type(value)
-    name = _TYPE_NAMES.get(typ, typ.__name__)
-    return f"{name} ({value!r})" if not isinstance(value, dict | list) else name

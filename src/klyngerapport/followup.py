@@ -73,7 +73,7 @@ def follow_up(
 ) -> Followup:
     """The follow-up of `year`: one outcome per office active in the year, per participating
     municipality and in total. `validation` holds every finding; nothing is added here."""
-    participating = tuple(sorted(config.participating(), key=lambda m: danish.sort_key(m.name)))
+    participating = tuple(sorted(config.participating(year), key=lambda m: danish.sort_key(m.name)))
     codes = frozenset(m.code for m in participating)
     paid = {o.office.id: o.total for o in funding.offices}
     outcomes: list[OfficeOutcome] = []

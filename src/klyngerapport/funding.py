@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from klyngerapport.config import Config
+from klyngerapport.errors import PopulationError
 from klyngerapport.model import Funding, MunicipalityFunding, OfficeFunding, Population, Share
-from klyngerapport.reference import load_population, municipalities
+from klyngerapport.population import for_year
+from klyngerapport.reference import municipalities
 
 
 def split(amount: int, weights: Mapping[int, int]) -> dict[int, int]:
@@ -47,7 +49,7 @@ def split(amount: int, weights: Mapping[int, int]) -> dict[int, int]:
 def compute(config: Config, year: int, population: Population) -> Funding:
     """The co-financing and grants of `year`."""
     index = municipalities()
-    participating = {m.code for m in config.participating()}
+    participating = {m.code for m in config.participating(year)}
     rest = config.amount_per_office - config.lead_share
     office_rows: list[OfficeFunding] = []
     as_lead: dict[int, int] = {}
@@ -55,6 +57,14 @@ def compute(config: Config, year: int, population: Population) -> Funding:
     for office in config.active_offices(year):
         lead = office.lead.code
         weights = {code: population.by_code[code] for code in sorted(participating) if code != lead}
+        if rest and not any(weights.values()):
+            raise PopulationError(
+                f"Fordelingsnøglen kan ikke bruges for {office.cluster} i {year}: de "
+                f"deltagende kommuner ud over leadkommunen {office.lead.name} har folketal 0 "
+                f"i {population.quarter} ({population.source}).",
+                "Ret folketallene i filen, eller hent kvartalet igen med "
+                f"'klyngerapport population fetch {population.quarter}'.",
+            )
         amounts = split(rest, weights)
         shares = [Share(office.lead, population.by_code[lead], config.lead_share, lead=True)]
         shares.extend(
@@ -81,5 +91,4 @@ def compute(config: Config, year: int, population: Population) -> Funding:
 
 def funding_of_year(config: Config, year: int) -> Funding:
     """`funding YEAR`: the year's split on the population of the configured quarter."""
-    population = load_population(config.population_source, config.quarter_for(year), config.base)
-    return compute(config, year, population)
+    return compute(config, year, for_year(config, year))

@@ -116,9 +116,17 @@ class Population:
     quarter: str  # e.g. "2023K1"
     by_code: dict[int, int]
     source: str  # human description of the source ("FOLK1A 2023K1 (indbygget)" or a file)
+    # Set when the quarter used is not the one KKR's rule ("previous-year") picks for the year,
+    # so every report can say so; "" when the rule was followed.
+    rule_note: str = ""
+
+    def basis_value(self) -> str:
+        """'folketal 1. januar 2023, FOLK1A 2023K1': the basis, for a cell labelled with it."""
+        return f"folketal {quarter_date_text(self.quarter)}, FOLK1A {self.quarter}"
 
     def basis_text(self) -> str:
-        return f"Fordelingsnøgle: folketal {quarter_date_text(self.quarter)}, FOLK1A {self.quarter}"
+        """The basis stated once in a sentence of its own."""
+        return f"Fordelingsnøgle: {self.basis_value()}"
 
 
 def quarter_date_text(quarter: str) -> str:
@@ -134,6 +142,7 @@ class Indicator:
     name: str
     unit: Unit
     derive: str | None = None  # "companies", "smes", "municipalities", "activity:<Aktivitet>"
+    description: str = ""  # what counts, in the office's words; shown in the template
 
     @property
     def derived(self) -> bool:
@@ -332,8 +341,8 @@ class Funding:
         return sum(m.total for m in self.municipalities)
 
     @property
-    def participating_population(self) -> int:
-        """The population the split covers: the participating municipalities only."""
+    def covered_population(self) -> int:
+        """The population of the municipalities the split covers (the participating ones)."""
         return sum(m.population for m in self.municipalities if m.participating)
 
     def grants_in(self, scope: str) -> tuple[Grant, ...]:

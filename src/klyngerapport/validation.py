@@ -157,6 +157,9 @@ def _validate_workbook(
         # to is unknown until År is fixed: the year-mismatch error says so once, instead of a
         # date-outside-year error on every row.
         dates_year = None if year is not None and the_year != year else the_year
+        # Participation is that of the submission's year; a file without any year is checked
+        # against the list in force from the start (its year-missing error says the rest).
+        participating = config.participating(the_year if the_year is not None else 0)
         with _step(findings, display):
             sheet = _sheet(workbook, INDICATORS, display, findings)
             if sheet is not None:
@@ -178,13 +181,13 @@ def _validate_workbook(
                     sheet,
                     display,
                     dates_year,
-                    config.participating(),
+                    participating,
                     keep_rows or compare,
                     cutoff,
                 )
                 findings.extend(found)
                 if compare:
-                    codes = frozenset(m.code for m in config.participating())
+                    codes = frozenset(m.code for m in participating)
                     findings.extend(
                         derived_differences(display, indicators, companies, contract, codes)
                     )

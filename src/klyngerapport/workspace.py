@@ -7,9 +7,10 @@ from importlib import resources
 from pathlib import Path
 
 from klyngerapport.atomic import atomic_write
-from klyngerapport.config import CONFIG_NAME, Config, parse_file
+from klyngerapport.config import CONFIG_NAME, Config, read_toml
 from klyngerapport.errors import ConfigError, OutputError, suggestion
 from klyngerapport.paths import display_path
+from klyngerapport.population import FOLDER as POPULATION_FOLDER
 
 
 def create_workspace(folder: Path, force: bool = False) -> tuple[Path, list[Path]]:
@@ -29,16 +30,28 @@ def create_workspace(folder: Path, force: bool = False) -> tuple[Path, list[Path
     except OSError as exc:
         reason, hint = write_problem(exc)
         raise OutputError(f"Kan ikke skrive {target}: {reason}.", hint) from None
-    config = parse_file(target)
+    # The file holds placeholders until the user fills them in, so only [paths] is read here.
+    _, data = read_toml(target)
+    paths = data.get("paths", {})
     made: list[Path] = []
-    for template in (config.submissions, config.reports, config.templates, config.feedback):
+    for key, default in _FOLDERS:
+        template = paths.get(key, default) if isinstance(paths, dict) else default
         # Create the fixed part of the path: "indberetninger/{year}" -> "indberetninger".
-        fixed = template.split("{year}")[0].rstrip("/\\") or "."
-        path = config.resolve(fixed)
+        fixed = str(template).split("{year}")[0].rstrip("/\\") or "."
+        path = Path(fixed) if Path(fixed).is_absolute() else folder / fixed
         if not path.exists():
             path.mkdir(parents=True)
             made.append(path)
     return target, made
+
+
+_FOLDERS = (
+    ("submissions", "indberetninger/{year}"),
+    ("reports", "rapporter"),
+    ("templates", "skabeloner/{year}"),
+    ("feedback", "tilbagemelding/{year}"),
+    ("population", POPULATION_FOLDER),
+)
 
 
 def write_templates(

@@ -133,7 +133,8 @@ def _indicator(i: IndicatorOutcome) -> dict[str, Any]:
     return {
         "id": i.indicator.id,
         "name": i.indicator.name,
-        "description": getattr(i.indicator, "description", "") or "",
+        # Each indicator's description stands once, on the method page, not under every office.
+        "description": "",
         "target": value(i.target),
         "result": value(i.result),
         "attainment": "–" if i.attainment is None else f"{i.attainment}{NBSP}%",
@@ -442,8 +443,10 @@ def _method(f: Followup) -> dict[str, Any]:
                     f"{f.funding.population.basis_text()} (Danmarks Statistik, Statistikbanken "
                     "tabel FOLK1A). Det samme folketal ligger til grund for fordelingen af "
                     "medfinansieringen og for virksomheder pr. 1.000 indbyggere.",
+                    *([f.funding.population.rule_note] if f.funding.population.rule_note else []),
                 ],
             },
+            *_definitions(f),
         ],
         "files": [
             {
@@ -459,3 +462,16 @@ def _method(f: Followup) -> dict[str, Any]:
         "Bilaget indeholder ingen CVR-numre eller virksomhedsnavne; de står i datarapporten "
         "(XLSX) til sekretariatets brug.",
     }
+
+
+def _definitions(f: Followup) -> list[dict[str, Any]]:
+    """What each of the year's indicators counts, once (the config's `description`)."""
+    seen: dict[str, str] = {}
+    for o in f.offices:
+        for i in o.indicators:
+            description = i.indicator.description
+            if description and i.indicator.id not in seen:
+                seen[i.indicator.id] = f"{i.indicator.name}: {description}"
+    if not seen:
+        return []
+    return [{"heading": "Indikatorerne", "paragraphs": list(seen.values())}]

@@ -2,7 +2,9 @@
 
 Three visible sheets (Indberetning, Indikatorer, Virksomheder) and a hidden one (Lister) that feeds
 the drop-downs. Everything the office must not change is locked by sheet protection without a
-password (protection prevents accidents, it is not security); the cells to fill in are unlocked.
+password (protection prevents accidents, it is not security); the cells to fill in are unlocked
+and all marked the same way (yellow with a frame). Every font is named Calibri, which Excel has
+and LibreOffice replaces by the metrically identical Carlito, so the layout holds in both.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from klyngerapport import danish
 from klyngerapport.atomic import atomic_write
 from klyngerapport.config import Config
+from klyngerapport.errors import ConfigError
 from klyngerapport.model import Office
 from klyngerapport.reference import municipalities
 from klyngerapport.schema import (
@@ -42,11 +45,12 @@ from klyngerapport.schema import (
     YES,
 )
 
+DESCRIPTION_HEADER = "Hvad tæller med"  # an extra column: the reader ignores it
 COMPANY_ROWS = 2000  # unlocked, formatted input rows below the header of Virksomheder
 
 # Where things are, for code that fills a template in (the reader finds them by their labels).
-INFO_FIRST_ROW = 4  # "Klyngekontor" in A4, its value in B4; the other labels follow
-HEADER_ROW = 1  # header row of Indikatorer and Virksomheder
+INFO_FIRST_ROW = 5  # "Klyngekontor" in A5, its value in B5; the other labels follow
+HEADER_ROW = 2  # header row of Indikatorer and Virksomheder; row 1 says what goes in the sheet
 
 DATE_FORMAT = "dd-mm-yyyy"
 NUMBER_FORMAT = "#,##0"
@@ -57,7 +61,17 @@ LIST_MUNICIPALITIES = "Kommuner"
 LIST_YES_NO = "JaNej"
 LIST_ACTIVITIES = "Aktiviteter"
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
+FONT_NAME = "Calibri"
+
+
+def _font(**options: Any) -> Font:
+    """A font with its name set: an unnamed font is drawn in a serif face by LibreOffice."""
+    return Font(name=FONT_NAME, size=options.pop("size", 11), **options)
+
+
+_HEADER_FONT = _font(bold=True, color="FFFFFF")
+_PLAIN = _font()
+_NOTE_FONT = _font(italic=True, color="595959")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -65,6 +79,21 @@ _THIN = Side(style="thin", color="BFBFBF")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _UNLOCKED = Protection(locked=False)
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+
+
+def _input(cell: Any) -> None:
+    """Mark a cell the office fills in: unlocked, yellow, framed (the same everywhere)."""
+    cell.fill = _INPUT_FILL
+    cell.border = _BOX
+    cell.protection = _UNLOCKED
+    if cell.font is None or cell.font.name != FONT_NAME:
+        cell.font = _PLAIN
+
+
+def _sheet_line(ws: Any, text: str) -> None:
+    """Row 1 of a table sheet: one line that says what goes in the sheet."""
+    ws.cell(1, 1, text).font = _font(bold=True, color="1F4E78")
+    ws.row_dimensions[1].height = 20
 
 
 def template_filename(office_id: str, year: int) -> str:
@@ -85,6 +114,13 @@ def write_template(config: Config, office: Office, year: int, path: Path) -> Non
 
 def build_template(config: Config, office: Office, year: int) -> Any:
     """The template as an openpyxl Workbook (not saved)."""
+    if not config.contract(office.id, year):
+        raise ConfigError(
+            f"{office.cluster} ({office.id}) har ingen mål for {year}, så der laves ingen "
+            "skabelon.",
+            f"Tilføj {year} = {{ ... }} under [targets.{office.id}] i {config.path.name} med "
+            "målene fra resultatkontrakten.",
+        )
     wb = Workbook()
     _info_sheet(wb.active, config, office, year)
     _indicator_sheet(wb.create_sheet(SHEET_INDICATORS), config, office, year)
@@ -118,13 +154,22 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
     ws.column_dimensions["B"].width = 48
     ws.column_dimensions["C"].width = 40
 
+    submission = config.submission
+    recipient = submission.recipient or f"{config.council}-sekretariatet"
+    due = submission.deadline_for(year)
+    deadline = due.strftime("%d-%m-%Y") if due is not None else ""
     ws["A1"] = f"Indberetning til {config.council} for {year}"
-    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].font = _font(bold=True, size=14)
     ws["A2"] = (
         f"{office.cluster} – regionalt klyngekontor for {office.strength.lower()}, "
         f"leadkommune {office.lead.name}"
     )
-    ws["A2"].font = Font(italic=True, color="595959")
+    ws["A2"].font = _NOTE_FONT
+    ws["A3"] = (
+        "Her: hvem der indberetter. De gule felter med ramme udfyldes; de grå er udfyldt på "
+        "forhånd."
+    )
+    ws["A3"].font = _font(bold=True, color="1F4E78")
 
     first = INFO_FIRST_ROW
     values: dict[str, Any] = {INFO_OFFICE: office.id, INFO_YEAR: year}
@@ -137,19 +182,19 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
     }
     for offset, label in enumerate(INFO_LABELS):
         row = first + offset
-        ws.cell(row, 1, label).font = Font(bold=True)
+        ws.cell(row, 1, label).font = _font(bold=True)
         value = ws.cell(row, 2, values.get(label))
-        value.border = _BOX
+        value.font = _PLAIN
         if label in values:
+            value.border = _BOX
             value.fill = _LOCKED_FILL
             value.alignment = Alignment(horizontal="left")
         else:
-            value.fill = _INPUT_FILL
-            value.protection = _UNLOCKED
+            _input(value)
         if label == INFO_DATE:
             value.number_format = DATE_FORMAT
             value.alignment = Alignment(horizontal="left")
-        ws.cell(row, 3, hints[label]).font = Font(italic=True, color="7F7F7F")
+        ws.cell(row, 3, hints[label]).font = _NOTE_FONT
 
     date_row = first + INFO_LABELS.index(INFO_DATE)
     submitted = _validation(
@@ -178,8 +223,19 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
         ws.add_data_validation(length)
 
     row = first + len(INFO_LABELS) + 1
-    participating = config.participating()
-    outside = [m.name for m in config.non_participating]
+    send_to = recipient + (f" ({submission.email})" if submission.email else "")
+    delivery = [
+        ("Frist", f"Senest {deadline}" if deadline else "Aftales med modtageren"),
+        ("Sendes til", send_to),
+        ("Kontakt", submission.contact or send_to),
+    ]
+    ws.cell(row, 1, "Aflevering").font = _font(bold=True, size=12)
+    for offset, (label, text) in enumerate(delivery, start=1):
+        ws.cell(row + offset, 1, label).font = _font(bold=True)
+        ws.cell(row + offset, 2, text).font = _PLAIN
+    row += len(delivery) + 2
+    participating = config.participating(year)
+    outside = [m.name for m in config.non_participating(year)]
     about = [
         ("Klynge", office.cluster),
         ("Styrkeposition", office.strength),
@@ -190,30 +246,31 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
             + (f" (ikke {', '.join(outside)})" if outside else ""),
         ),
     ]
-    ws.cell(row, 1, "Om klyngekontoret").font = Font(bold=True, size=12)
+    ws.cell(row, 1, "Om klyngekontoret").font = _font(bold=True, size=12)
     for offset, (label, text) in enumerate(about, start=1):
-        ws.cell(row + offset, 1, label).font = Font(color="595959")
-        ws.cell(row + offset, 2, text)
+        ws.cell(row + offset, 1, label).font = _font(color="595959")
+        ws.cell(row + offset, 2, text).font = _PLAIN
 
     row += len(about) + 2
-    ws.cell(row, 1, "Sådan udfylder du skabelonen").font = Font(bold=True, size=12)
+    ws.cell(row, 1, "Sådan udfylder du skabelonen").font = _font(bold=True, size=12)
     steps = [
         "1. Udfyld de gule felter ovenfor: kontaktperson, e-mail og dato.",
         "2. Fanen Indikatorer: skriv årets resultat i kolonnen Resultat (de gule felter). "
-        "Målene kommer fra resultatkontrakten og kan ikke ændres. Forklar gerne afvigelser "
-        "i Bemærkning.",
-        "3. Fanen Virksomheder: én række for hvert forløb med en virksomhed – CVR-nummer "
+        "Målene kommer fra resultatkontrakten og kan ikke ændres. Kolonnen "
+        f'"{DESCRIPTION_HEADER}" siger, hvad der tæller. Forklar gerne afvigelser i Bemærkning.',
+        "3. Fanen Virksomheder: én række for hver aktivitet med en virksomhed – CVR-nummer "
         f"(8 cifre), navn, kommune, SMV (Ja/Nej), aktivitet og dato i {year}. "
         "Den samme virksomhed må gerne stå flere gange med forskellige aktiviteter.",
         f'4. Indikatorer med teksten "{DERIVED_TEXT}" tælles automatisk: unikke CVR-numre '
         "fra de deltagende kommuner. Virksomheder fra andre kommuner vises, men tælles ikke.",
         '5. Skriv tal uden tekst (fx 1250000, ikke "ca. 1,2 mio."), og brug ikke formler.',
-        f"6. Gem filen som Excel-fil (.xlsx) under samme navn, og send den til leadkommunen "
-        f"({office.lead.name}).",
+        "6. Gem filen som Excel-fil (.xlsx) under samme navn, og send den til "
+        f"{send_to}" + (f" senest {deadline}." if deadline else "."),
     ]
     # One merged, wrapped block reads (and prints) better than six overflowing lines.
     block = ws.cell(row + 1, 1, "\n".join(steps))
     block.alignment = _WRAP_TOP
+    block.font = _PLAIN
     ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + len(steps), end_column=3)
     for offset in range(1, len(steps) + 1):
         ws.row_dimensions[row + offset].height = 27
@@ -234,7 +291,15 @@ def _indicator_sheet(
     """Indikatorer, or with `national` the Nationale mål sheet: the same table, the national
     contract's indicators, and every result reported (nothing national is counted from
     Virksomheder, which lists the regional office's companies)."""
-    _header(ws, INDICATOR_HEADERS, widths=(10, 62, 9, 14, 22, 44))
+    _sheet_line(
+        ws,
+        f"Her: klyngens nationale resultat for {year} pr. indikator i kontrakten med UFS – skriv "
+        "i de gule felter."
+        if national
+        else f"Her: årets resultat for {year} pr. indikator i resultatkontrakten – skriv i de "
+        "gule felter.",
+    )
+    _header(ws, (*INDICATOR_HEADERS, DESCRIPTION_HEADER), widths=(9, 40, 8, 13, 20, 30, 52))
     whose = "Klyngens nationale resultat (kontrakten med UFS)" if national else "Årets resultat"
     reported = _validation(
         "decimal",
@@ -258,24 +323,33 @@ def _indicator_sheet(
         goal.number_format = NUMBER_FORMAT
         result = ws.cell(row, 5)
         result.number_format = NUMBER_FORMAT
+        for col in range(1, len(INDICATOR_HEADERS) + 2):
+            cell = ws.cell(row, col)
+            cell.border = _BOX
+            cell.font = _PLAIN
         if indicator.derived and not national:
             result.value = DERIVED_TEXT
-            result.font = Font(italic=True, color="595959")
+            result.font = _NOTE_FONT
             result.fill = _LOCKED_FILL
             result.alignment = Alignment(wrap_text=True, vertical="top")
         else:
-            result.fill = _INPUT_FILL
-            result.protection = _UNLOCKED
+            _input(result)
             reported.add(result.coordinate)
         comment = ws.cell(row, 6)
-        comment.protection = _UNLOCKED
+        _input(comment)
         comment.alignment = _WRAP_TOP
-        for col in range(1, len(INDICATOR_HEADERS) + 1):
+        about = ws.cell(row, 7, indicator.description or None)
+        about.font = _NOTE_FONT
+        about.alignment = _WRAP_TOP
+        for col in range(1, len(INDICATOR_HEADERS) + 2):
             cell = ws.cell(row, col)
-            cell.border = _BOX
-            if col != 2 and cell.alignment.vertical is None:
+            if col not in (2, 7) and cell.alignment.vertical is None:
                 cell.alignment = Alignment(vertical="top", wrap_text=cell.alignment.wrap_text)
-        ws.row_dimensions[row].height = 30
+        # Tall enough for the longer of name and description at these column widths.
+        lines = max(
+            _lines(indicator.name, 40), _lines(indicator.description, 52), _lines(DERIVED_TEXT, 20)
+        )
+        ws.row_dimensions[row].height = max(30, 15 * lines + 2)
     if reported.sqref:
         ws.add_data_validation(reported)
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
@@ -287,18 +361,28 @@ def _indicator_sheet(
     _protect(ws, formatColumns=False, formatRows=False)
 
 
+def _lines(text: str, width: int) -> int:
+    """About how many lines `text` wraps to in a column `width` characters wide."""
+    return max(1, -(-len(text) // max(width - 4, 1))) if text else 1
+
+
 def _company_sheet(ws: Any, config: Config, year: int) -> None:
+    _sheet_line(
+        ws,
+        f"Her: én række for hver aktivitet med en virksomhed i {year} – også samme virksomhed "
+        "flere gange.",
+    )
     _header(ws, COMPANY_HEADERS, widths=(14, 44, 18, 8, 28, 13))
     first, last = HEADER_ROW + 1, HEADER_ROW + COMPANY_ROWS
     formats = ("0", "@", "General", "General", "General", DATE_FORMAT)
     for row in range(first, last + 1):
         for col, number_format in enumerate(formats, start=1):
             cell = ws.cell(row, col)
-            cell.protection = _UNLOCKED
+            _input(cell)
             if number_format != "General":
                 cell.number_format = number_format
 
-    outside = ", ".join(m.name for m in config.non_participating)
+    outside = ", ".join(m.name for m in config.non_participating(year))
     validations = {
         "A": _validation(
             "whole",
@@ -387,9 +471,9 @@ def _list_sheet(wb: Any, ws: Any) -> None:
         ("C", LIST_ACTIVITIES, ACTIVITIES),
     ]
     for col, (letter, name, items) in enumerate(columns, start=1):
-        ws.cell(1, col, name).font = Font(bold=True)
+        ws.cell(1, col, name).font = _font(bold=True)
         for row, item in enumerate(items, start=2):
-            ws.cell(row, col, item)
+            ws.cell(row, col, item).font = _PLAIN
         ws.column_dimensions[letter].width = 28
         ref = f"'{SHEET_LISTS}'!${letter}$2:${letter}${len(items) + 1}"
         wb.defined_names[name] = DefinedName(name, attr_text=ref)

@@ -200,7 +200,7 @@ def funding(f: Funding, council: str) -> None:
     out.print(
         Text(f"Medfinansiering af de regionale klyngekontorer {f.year} ({council})", style="bold")
     )
-    out.print(Text(f.population.basis_text()))
+    out.print(Text("\n".join(filter(None, (f.population.basis_text(), f.population.rule_note)))))
     if not f.offices:
         out.print(
             Text(
@@ -264,7 +264,7 @@ def funding(f: Funding, council: str) -> None:
     table.add_row(
         Text("I alt, deltagende", style="bold"),
         "",
-        number(f.participating_population),
+        number(f.covered_population),
         number(sum(m.as_lead for m in f.municipalities)),
         number(sum(m.as_cofinancer for m in f.municipalities)),
         Text(number(f.total_municipal), style="bold"),
@@ -273,9 +273,8 @@ def funding(f: Funding, council: str) -> None:
     show(table)
     outside = [m.municipality.name for m in f.municipalities if not m.participating]
     if outside:
-        out.print(
-            Text(f"* Deltager ikke i medfinansieringen: {', '.join(outside)} (betaler 0 kr.).")
-        )
+        note = "betaler 0 kr.; folketal i alt er de deltagende kommuners"
+        out.print(Text(f"* Deltager ikke i medfinansieringen: {', '.join(outside)} ({note})."))
 
     _grants(f)
     out.print()

@@ -45,7 +45,7 @@ def build(f: Followup, ws: Sheet) -> Layout:
     # The population total is that of the municipalities the split covers (PRODUCT.md §4).
     layout.row(
         bold("I alt, deltagende"),
-        bold(funding.participating_population, COUNT),
+        bold(funding.covered_population, COUNT),
         None,
         *(bold(o.total, MONEY) for o in offices),
         bold(sum(m.as_lead for m in funding.municipalities), MONEY),
@@ -84,7 +84,11 @@ def build(f: Followup, ws: Sheet) -> Layout:
         )
 
     layout.blank()
-    layout.note(f"{basis}. Folketal fra {funding.population.source}.")
+    layout.note(
+        f"{basis}. Folketal fra {funding.population.source}. Folketal i alt er de "
+        "deltagende kommuners."
+        + (f" {funding.population.rule_note}" if funding.population.rule_note else "")
+    )
     return layout
 
 

@@ -68,6 +68,10 @@ def build(f: Followup, ws: Sheet) -> Layout:
             f"{', '.join(o.cluster for o in f.totals.not_reported)}."
         )
 
+    if f.funding.population.rule_note:
+        # Full width above the key figures: beside them stands the chart.
+        layout.note(f.funding.population.rule_note)
+
     totals = f.totals
     layout.blank()
     key_figures = layout.next_row
@@ -86,9 +90,7 @@ def build(f: Followup, ws: Sheet) -> Layout:
         if totals.kr_per_company is not None
         else "Beregnes ikke (indberetninger mangler)",
     )
-    layout.pair(
-        "Fordelingsnøgle", _capitalised(f.funding.population.basis_text().split(": ", 1)[-1])
-    )
+    layout.pair("Fordelingsnøgle", f.funding.population.basis_value())
 
     if f.offices:
         layout.charts.append((_chart(ws, f, header, last), f"E{key_figures}"))
@@ -137,7 +139,3 @@ def _chart(ws: Sheet, f: Followup, header: int, last: int) -> BarChart:
 def _word_width(header: str) -> int:
     """A column as wide as its header's longest word, so the header wraps between words."""
     return max(9, max(len(word) for word in header.split()) + 2)
-
-
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]

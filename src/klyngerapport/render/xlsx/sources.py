@@ -36,8 +36,10 @@ def build(f: Followup, ws: Sheet) -> Layout:
     layout.blank()
     layout.section("Grundlag")
     layout.pair("Konfiguration", f"{f.config_source.path} (SHA-256 {f.config_source.sha256})")
-    layout.pair("Fordelingsnøgle", f.funding.population.basis_text())
+    layout.pair("Fordelingsnøgle", f.funding.population.basis_value())
     layout.pair("Folketal fra", f.funding.population.source)
+    if f.funding.population.rule_note:
+        layout.pair("Bemærk", f.funding.population.rule_note)
     layout.pair("Værktøj", f"klyngerapport {f.tool_version}")
     layout.pair("Dannet", left(f.generated, DATETIME))
     return layout
