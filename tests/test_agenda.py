@@ -337,3 +337,15 @@ def test_appendix_shows_the_contract_period_and_keeps_grant_groups_apart(
     assert "52 (52 nye)" not in text  # an office's first year is not "new" against nothing
     assert "Til sammenligning: nationale bevillinger" in text
     assert "162.500.000" not in text
+
+
+def test_page_one_holds_each_office_to_every_participating_municipality(
+    package: tuple[Path, Any],
+) -> None:
+    """The key figure counts the offices that reached all 16 themselves (1 of 4 in the
+    samples), never "16 af 16" reached by the offices together."""
+    folder, _ = package
+    first = PdfReader(folder / REPORTS / f"orientering-{YEAR}.pdf").pages[0].extract_text()
+    first = " ".join(first.split())
+    assert "1 af 4 Kontorer, der når alle 16" in first
+    assert "16 af 16 Kommuner nået" not in first

@@ -181,9 +181,11 @@ def _key_figures(f: Followup) -> list[dict[str, str]]:
     return [
         {"label": "Kommunal medfinansiering", "value": kr(t.cofinancing)},
         {"label": f"Virksomheder nået{incomplete}", "value": count(t.companies)},
+        # Each office is to reach every participating municipality (the source's principle):
+        # "16 af 16 nået" by the offices together would hide an office that missed five.
         {
-            "label": "Kommuner nået",
-            "value": f"{len(t.municipalities_reached)} af {len(f.participating)}",
+            "label": f"Kontorer, der når alle {len(f.participating)}",
+            "value": f"{len(t.full_coverage)} af {len(f.offices)}",
         },
         {"label": "Godkendte indberetninger", "value": f"{t.accepted} af {len(f.offices)}"},
     ]
