@@ -125,7 +125,10 @@ def write_submission(
     contract: list[tuple[str, str, float, bool]],
     rows: int,
     rng: random.Random,
+    national: tuple[tuple[str, str, float], ...] = (),
 ) -> None:
+    """A submission without findings: a file with warnings would also get its corrections
+    workbook from `generate`, which is other work than the report the floor stands for."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -143,22 +146,32 @@ def write_submission(
     for ident, name, target, derived in contract:
         result = "Beregnes ud fra fanen Virksomheder" if derived else round(target * 1.1)
         indicators.append([ident, name, "antal", target, result, None])
+    if national:
+        sheet = wb.create_sheet("Nationale mål")
+        sheet.append(["ID", "Indikator", "Enhed", "Mål", "Resultat", "Bemærkning"])
+        for ident, name, target in national:
+            sheet.append([ident, name, "antal", target, round(target * 1.1), None])
     companies = wb.create_sheet("Virksomheder")
     companies.append(["CVR-nummer", "Virksomhedsnavn", "Kommune", "SMV", "Aktivitet", "Dato"])
     pool = [
         (valid_cvr(rng), f"Virksomhed {i} ApS", rng.choice(MUNICIPALITIES))
         for i in range(max(rows // 3, 1))
     ]
-    for _ in range(rows):
+    seen: set[tuple[int, str, int]] = set()
+    while len(seen) < rows:
         cvr, name, municipality = rng.choice(pool)
+        activity, day = rng.choice(ACTIVITIES), rng.randrange(365)
+        if (cvr, activity, day) in seen:  # the same CVR, activity and date is row-duplicate
+            continue
+        seen.add((cvr, activity, day))
         companies.append(
             [
                 cvr,
                 name,
                 municipality,
                 rng.choice(("Ja", "Nej")),
-                rng.choice(ACTIVITIES),
-                dt.datetime(YEAR, 1, 1) + dt.timedelta(days=rng.randrange(365)),
+                activity,
+                dt.datetime(YEAR, 1, 1) + dt.timedelta(days=day),
             ]
         )
     wb.save(path)
@@ -181,7 +194,8 @@ def build_year(folder: Path, offices: int, rows: int, seed: int = 1) -> Path:
         ]
         # More files than offices (the memory test) are copies under other names.
         name = f"{office.id}-{YEAR}.xlsx" if i < len(active) else f"kopi-{i}-{office.id}.xlsx"
-        write_submission(submissions / name, office.id, contract, rows, rng)
+        national = tuple((i.id, i.name, t) for i, t in cfg.national_contract(office.id, YEAR))
+        write_submission(submissions / name, office.id, contract, rows, rng, national)
     return submissions
 
 
