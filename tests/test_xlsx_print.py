@@ -104,3 +104,21 @@ def test_grants_come_in_two_groups_that_are_never_summed(wb: Any) -> None:
     assert totals == [2_500_000, 160_000_000]
     assert 162_500_000 not in [v for r in values for v in r]
     assert not any(r[0] == "Bevilliger" for r in values)
+
+
+def test_national_sheet_says_a_missing_submission_is_missing(tmp_path: Path) -> None:
+    """Nationale mål words its remarks like Målopfyldelse: without Food & Bio Cluster
+    Denmark's file its national rows say "Indberetningen mangler", never a result of 0."""
+    folder = tmp_path / "samples"
+    shutil.copytree(SAMPLES, folder, ignore=shutil.ignore_patterns("rapporter", "skabeloner"))
+    (folder / "indberetninger" / "2022" / "foedevarer-2022.xlsx").unlink()
+    config_file = str(folder / "klyngerapport.toml")
+    done = CliRunner().invoke(
+        app, ["--config", config_file, "generate", "2022", "--format", "xlsx"]
+    )
+    assert done.exit_code == 1, done.output
+    ws = load_workbook(folder / "rapporter" / "klyngerapport-2022.xlsx")["Nationale mål"]
+    rows = [r for r in ws.iter_rows(values_only=True) if r[0] == "Food & Bio Cluster Denmark"]
+    assert rows
+    assert all(r[4] is None and r[6] == "Ikke indberettet" for r in rows)
+    assert all(r[7] == "Indberetningen mangler" for r in rows)

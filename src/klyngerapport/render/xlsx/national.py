@@ -7,8 +7,8 @@ counts. The sheet is in the report only when an office has national targets for 
 
 from __future__ import annotations
 
-from klyngerapport.model import Followup, IndicatorStatus, SubmissionStatus
-from klyngerapport.render.xlsx.attainment import indicator_value, shown_percent
+from klyngerapport.model import Followup, IndicatorStatus
+from klyngerapport.render.xlsx.attainment import indicator_value, remark, shown_percent
 from klyngerapport.render.xlsx.cells import PERCENT, Sheet
 from klyngerapport.render.xlsx.layout import Col, Layout, status_rules
 
@@ -26,13 +26,6 @@ def build(f: Followup, ws: Sheet) -> Layout:
     rows = []
     for o in f.offices:
         for i in o.national_indicators:
-            note = None
-            if o.status is SubmissionStatus.MISSING:
-                note = "Indberetningen mangler"
-            elif o.status is SubmissionStatus.ERRORS:
-                note = "Indberetningen har fejl – se Valideringsnoter"
-            elif i.result is None:
-                note = "Intet resultat indberettet"
             rows.append(
                 [
                     o.office.cluster,
@@ -42,7 +35,7 @@ def build(f: Followup, ws: Sheet) -> Layout:
                     indicator_value(i.result, i.indicator.unit),
                     shown_percent(i.attainment),
                     i.status.label,
-                    "\n".join(p for p in (i.comment, note) if p) or None,
+                    remark(o, i),
                 ]
             )
     header, last = layout.table(
