@@ -45,18 +45,17 @@ from klyngerapport.model import (
     Indicator,
     IndicatorOutcome,
     IndicatorRow,
-    IndicatorStatus,
     Municipality,
     MunicipalityOutcome,
     Office,
     OfficeOutcome,
     SourceFile,
     Submission,
-    SubmissionStatus,
     Totals,
     Validation,
 )
 from klyngerapport.schema import DERIVED_SOURCE, SHEET_NATIONAL, result_source
+from klyngerapport.status import IndicatorStatus, SubmissionStatus
 
 Contract = list[tuple[Indicator, float]]
 

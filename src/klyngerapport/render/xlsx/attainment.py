@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from klyngerapport import danish
-from klyngerapport.model import (
-    Followup,
-    IndicatorOutcome,
-    IndicatorStatus,
-    OfficeOutcome,
-    SubmissionStatus,
-)
+from klyngerapport.model import Followup, IndicatorOutcome, OfficeOutcome
 from klyngerapport.render.xlsx.cells import COUNT, DECIMAL, MONEY, PERCENT, Sheet, Style, Styled
 from klyngerapport.render.xlsx.layout import Col, Layout, status_rules
+from klyngerapport.status import IndicatorStatus, SubmissionStatus
 
 
 def build(f: Followup, ws: Sheet) -> Layout:

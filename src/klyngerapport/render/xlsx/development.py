@@ -7,10 +7,11 @@ computed in history.py; a year whose submission is missing or has errors says so
 
 from __future__ import annotations
 
-from klyngerapport.model import Followup, IndicatorStatus, OfficeHistory
+from klyngerapport.model import Followup, OfficeHistory
 from klyngerapport.render.xlsx.attainment import indicator_value
 from klyngerapport.render.xlsx.cells import COUNT, YEAR, Sheet
 from klyngerapport.render.xlsx.layout import Col, Layout, status_rules
+from klyngerapport.status import IndicatorStatus
 
 
 def build(f: Followup, ws: Sheet) -> Layout:

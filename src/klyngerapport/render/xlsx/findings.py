@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import PurePath, PureWindowsPath
 
-from klyngerapport.model import BAD, FAIR, SEVERITY_LABEL, Followup
+from klyngerapport.model import Followup
 from klyngerapport.render.xlsx.cells import Sheet
 from klyngerapport.render.xlsx.layout import Col, Layout, status_rules
+from klyngerapport.status import BAD, FAIR, SEVERITY_LABEL
 
 
 def build(f: Followup, ws: Sheet) -> Layout:

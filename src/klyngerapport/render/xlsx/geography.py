@@ -5,9 +5,10 @@ from __future__ import annotations
 from openpyxl.chart import Reference
 from openpyxl.utils import get_column_letter
 
-from klyngerapport.model import BAD, Followup
+from klyngerapport.model import Followup
 from klyngerapport.render.xlsx.cells import COUNT, HEADER_FILL, MONEY, PER_THOUSAND, Sheet, bold
 from klyngerapport.render.xlsx.layout import Col, Layout, bar_chart, zero_rule
+from klyngerapport.status import BAD
 
 NOT_REPORTED = "ikke indberettet"
 

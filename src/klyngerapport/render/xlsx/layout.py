@@ -34,7 +34,6 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from klyngerapport.model import Colour
 from klyngerapport.render.xlsx.cells import (
     HEADER,
     LABEL,
@@ -48,6 +47,7 @@ from klyngerapport.render.xlsx.cells import (
     Styled,
     cell_text,
 )
+from klyngerapport.status import Colour
 
 TITLE_ROWS = 3  # title, subtitle, blank line; the first table's header follows
 LINE_HEIGHT = 15.0  # points per line of 11 pt Calibri

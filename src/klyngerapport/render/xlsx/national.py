@@ -7,10 +7,11 @@ counts. The sheet is in the report only when an office has national targets for 
 
 from __future__ import annotations
 
-from klyngerapport.model import Followup, IndicatorStatus
+from klyngerapport.model import Followup
 from klyngerapport.render.xlsx.attainment import indicator_value, remark, shown_percent
 from klyngerapport.render.xlsx.cells import PERCENT, Sheet
 from klyngerapport.render.xlsx.layout import Col, Layout, status_rules
+from klyngerapport.status import IndicatorStatus
 
 
 def wanted(f: Followup) -> bool:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 
-from klyngerapport.model import Followup, IndicatorStatus, SubmissionStatus
+from klyngerapport.model import Followup
 from klyngerapport.render.phrases import coverage_headline, office_coverage
 from klyngerapport.render.xlsx.cells import COUNT, MONEY, YEAR, Sheet, left
 from klyngerapport.render.xlsx.layout import Col, Layout, bar_chart, status_rules
+from klyngerapport.status import IndicatorStatus, SubmissionStatus
 
 _STATUSES = tuple(IndicatorStatus)
 
