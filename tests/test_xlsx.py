@@ -33,6 +33,7 @@ from klyngerapport.population import for_year
 from klyngerapport.reference import municipalities
 from klyngerapport.render import xlsx
 from klyngerapport.render.xlsx import write_report
+from klyngerapport.render.xlsx.cells import CellFactory
 from klyngerapport.render.xlsx.layout import MIN_PRINT_SCALE
 from klyngerapport.schema import ACTIVITIES
 
@@ -583,3 +584,24 @@ def test_every_company_row_keeps_its_own_date(wb: Any) -> None:
         assert row[7].number_format == "dd-mm-yyyy" and row[7].alignment.horizontal == "center"
         dates.append(row[7].value)
     assert len(set(dates)) > 3
+
+
+def test_bulk_dates_keep_their_day_around_excels_1900_leap_day(tmp_path: Path) -> None:
+    """Bulk rows write dates as Excel serial numbers: each of two date columns keeps its own
+    value, and dates before 1 March 1900 (where Excel counts a 29 February 1900) are right."""
+    out = openpyxl.Workbook(write_only=True)
+    ws = out.create_sheet("Datoer")
+    factory = CellFactory(ws)
+    days = [
+        (dt.date(1900, 1, 1), dt.date(1900, 2, 28)),
+        (dt.date(1900, 3, 1), dt.date(2024, 2, 29)),
+        (dt.date(2021, 12, 31), dt.date(9999, 12, 31)),
+    ]
+    for first, second in days:
+        ws.append(factory.plain_row(["tekst", first, second]))
+    path = tmp_path / "datoer.xlsx"
+    out.save(path)
+    back = openpyxl.load_workbook(path)["Datoer"]
+    for row, (first, second) in zip(back.iter_rows(), days, strict=True):
+        assert [c.value.date() for c in row[1:]] == [first, second]
+        assert all(c.number_format == "dd-mm-yyyy" for c in row[1:])

@@ -35,6 +35,8 @@ MAX_TEXT = 32_767  # Excel's limit for one cell
 FONT = "Calibri"
 HEADER_FILL = "4472C4"  # the header colour of TableStyleMedium2
 _FORMULA_START = ("=", "+", "-", "@")
+_EXCEL_DAY_0 = dt.date(1899, 12, 30).toordinal()
+_EXCEL_MARCH_1900 = dt.date(1900, 3, 1)
 _PLAIN_TEXTS = 20_000  # texts plain_row remembers as safe
 
 
@@ -90,7 +92,7 @@ class CellFactory:
         self.alignments: dict[Style, Alignment] = {}
         self.border = Border(bottom=Side(style="thin", color="2F5597"))
         self.centre = Alignment(horizontal="center")
-        self.date_cell: Cell | None = None
+        self.date_cells: dict[int, Cell] = {}  # plain_row's, by column
         self.plain: set[str] = set()  # texts plain_row has found safe as they are
 
     def row(self, values: Sequence[Any]) -> list[Any]:
@@ -127,16 +129,23 @@ class CellFactory:
                 elif len(plain) < _PLAIN_TEXTS:
                     plain.add(value)  # a large table repeats its texts: each is checked once
             elif cls is dt.date:
-                # One styled cell serves every row: a write-only sheet writes a row's cells when
-                # it is appended, so only the value changes from row to row.
-                cell = self.date_cell
-                if cell is None:
-                    cell = self.date_cell = WriteOnlyCell(self.ws)
-                    cell.number_format = DATE
-                    cell.alignment = self.centre
-                cell.value = value
-                out[i] = cell
+                out[i] = self._date(i, value)
         return out
+
+    def _date(self, column: int, value: dt.date) -> Cell:
+        """A date centred in dd-mm-åååå. One styled cell per column serves every row: a
+        write-only sheet writes a row's cells when it is appended, so only the value changes
+        from row to row."""
+        cell = self.date_cells.get(column)
+        if cell is None:
+            cell = self.date_cells[column] = WriteOnlyCell(self.ws)
+            cell.number_format = DATE
+            cell.alignment = self.centre
+        # The date as Excel's serial number (days since 30-12-1899), which is what openpyxl
+        # writes for a date, without its per-cell date-format lookup and conversion. Before
+        # 1 March 1900 Excel's serials differ (its 1900 leap day), so openpyxl converts those.
+        cell.value = value.toordinal() - _EXCEL_DAY_0 if value >= _EXCEL_MARCH_1900 else value
+        return cell
 
     def text(self, value: str, style: Style | None) -> Cell:
         value = cell_text(value)
