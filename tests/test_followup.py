@@ -22,12 +22,12 @@ from klyngerapport.model import (
     Submission,
     Validation,
 )
-from klyngerapport.model import IndicatorStatus as S
-from klyngerapport.model import SubmissionStatus as Sub
 from klyngerapport.population import for_year
 from klyngerapport.reference import municipalities
 from klyngerapport.render.json import followup_json, plain
 from klyngerapport.schema import ACTIVITIES
+from klyngerapport.status import IndicatorStatus as S
+from klyngerapport.status import SubmissionStatus as Sub
 
 MET, PARTIAL, NOT_MET, NOT_REPORTED = S.MET, S.PARTIAL, S.NOT_MET, S.NOT_REPORTED
 

@@ -13,14 +13,13 @@ from klyngerapport.history import histories
 from klyngerapport.model import (
     CompanyRow,
     Followup,
-    IndicatorStatus,
     SourceFile,
     Submission,
-    SubmissionStatus,
     Validation,
 )
 from klyngerapport.population import load_population
 from klyngerapport.reference import municipalities
+from klyngerapport.status import IndicatorStatus, SubmissionStatus
 
 CONFIG = """
 [population]

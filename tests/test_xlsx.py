@@ -23,10 +23,8 @@ from klyngerapport.model import (
     Finding,
     Followup,
     IndicatorRow,
-    IndicatorStatus,
     SourceFile,
     Submission,
-    SubmissionStatus,
     Validation,
 )
 from klyngerapport.population import for_year
@@ -36,6 +34,7 @@ from klyngerapport.render.xlsx import write_report
 from klyngerapport.render.xlsx.cells import CellFactory
 from klyngerapport.render.xlsx.layout import MIN_PRINT_SCALE
 from klyngerapport.schema import ACTIVITIES
+from klyngerapport.status import IndicatorStatus, SubmissionStatus
 
 YEAR = 2022
 GENERATED = dt.datetime(2023, 2, 1, 12, 30, 15)

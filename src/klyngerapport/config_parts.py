@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Protocol
+from typing import Any
 
-from klyngerapport.errors import ConfigError
+from klyngerapport.config_values import TableReader, describe
 from klyngerapport.model import Municipality, SubmissionContact
 from klyngerapport.reference import BUILTIN_SOURCES
 
@@ -16,24 +16,6 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # (first year, municipalities) in year order; first year None: in force from the start.
 ByYear = tuple[tuple[int | None, tuple[Municipality, ...]], ...]
-
-
-class Parser(Protocol):
-    """What these parts need of the config parser: errors with key and line, typed values."""
-
-    def fail(self, key: str, message: str, hint: str = "") -> ConfigError: ...
-
-    def get(
-        self,
-        table: dict[str, Any],
-        key: str,
-        typ: type,
-        prefix: str,
-        default: Any = None,
-        required: bool = True,
-    ) -> Any: ...
-
-    def municipality(self, value: Any, where: str) -> Municipality: ...
 
 
 def in_force(by_year: ByYear, year: int) -> tuple[Municipality, ...]:
@@ -45,7 +27,7 @@ def in_force(by_year: ByYear, year: int) -> tuple[Municipality, ...]:
     return found
 
 
-def sources(parser: Parser, population: dict[str, Any]) -> tuple[str, ...]:
+def sources(parser: TableReader, population: dict[str, Any]) -> tuple[str, ...]:
     value = population.get("source", list(DEFAULT_SOURCES))
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items:
@@ -72,7 +54,7 @@ def sources(parser: Parser, population: dict[str, Any]) -> tuple[str, ...]:
 
 
 def non_participating(
-    parser: Parser, cofin: dict[str, Any]
+    parser: TableReader, cofin: dict[str, Any]
 ) -> tuple[tuple[int | None, tuple[Municipality, ...]], ...]:
     value = cofin.get("non_participating", [])
     key = "cofinancing.non_participating"
@@ -95,7 +77,7 @@ def non_participating(
     return tuple(sorted(found, key=lambda pair: pair[0] or 0))
 
 
-def municipality_list(parser: Parser, items: list[Any], key: str) -> tuple[Municipality, ...]:
+def municipality_list(parser: TableReader, items: list[Any], key: str) -> tuple[Municipality, ...]:
     found = tuple(parser.municipality(v, f"{key}[{i}]") for i, v in enumerate(items))
     for i, m in enumerate(found):
         if m in found[:i]:
@@ -103,7 +85,7 @@ def municipality_list(parser: Parser, items: list[Any], key: str) -> tuple[Munic
     return found
 
 
-def submission(parser: Parser, table: dict[str, Any]) -> SubmissionContact:
+def submission(parser: TableReader, table: dict[str, Any]) -> SubmissionContact:
     deadline = ""
     text = parser.get(table, "deadline", str, "submission", required=False)
     if text is not None:
@@ -132,23 +114,3 @@ def submission(parser: Parser, table: dict[str, Any]) -> SubmissionContact:
         email=email,
         contact=parser.get(table, "contact", str, "submission", "").strip(),
     )
-
-
-def article(typ: type) -> str:
-    return {
-        str: "en tekst",
-        int: "et helt tal",
-        float: "et tal",
-        list: "en liste",
-        dict: "en tabel",
-        bool: "sand eller falsk (true/false)",
-    }.get(typ, typ.__name__)
-
-
-def describe(value: Any) -> str:
-    """'et helt tal (5)', 'en tekst ("Greve")', 'en liste': what a value is, in Danish."""
-    name = article(type(value))
-    if isinstance(value, dict | list):
-        return name
-    shown = f'"{value}"' if isinstance(value, str) else str(value).lower()
-    return f"{name} ({shown})"

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from typing import Final
 
 from klyngerapport.checks.values import display
-from klyngerapport.model import Finding, Severity
+from klyngerapport.model import Finding
 from klyngerapport.reading.sheet import RawSheet, cell_ref, invisible_shown
+from klyngerapport.status import Severity
 
 SEVERITY: Final[dict[str, Severity]] = {
     "file-unreadable": "error",

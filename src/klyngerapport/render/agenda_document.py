@@ -18,15 +18,9 @@ from typing import Any
 
 from klyngerapport import danish
 from klyngerapport.cutoff import status_title
-from klyngerapport.model import (
-    Followup,
-    IndicatorOutcome,
-    IndicatorStatus,
-    MunicipalityOutcome,
-    OfficeOutcome,
-    SubmissionStatus,
-)
+from klyngerapport.model import Followup, IndicatorOutcome, MunicipalityOutcome, OfficeOutcome
 from klyngerapport.outputs import output_marker
+from klyngerapport.status import IndicatorStatus, SubmissionStatus
 
 NBSP = "\u00a0"  # keeps "80 %" and "1.000 kr." on one line
 TITLE = "Orientering om de regionale klyngekontorer"

@@ -3,21 +3,19 @@
 Three visible sheets (Indberetning, Indikatorer, Virksomheder) and a hidden one (Lister) that feeds
 the drop-downs. Everything the office must not change is locked by sheet protection without a
 password (protection prevents accidents, it is not security); the cells to fill in are unlocked
-and all marked the same way (yellow with a frame). Every font is named Calibri, which Excel has
-and LibreOffice replaces by the metrically identical Carlito, so the layout holds in both.
+and all marked the same way (yellow with a frame). How cells look: template_cells.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from klyngerapport import danish
 from klyngerapport.atomic import atomic_write
@@ -25,6 +23,23 @@ from klyngerapport.config import Config
 from klyngerapport.errors import ConfigError
 from klyngerapport.model import Office
 from klyngerapport.reference import municipalities
+from klyngerapport.render.template_cells import (
+    BOX,
+    DATE_FORMAT,
+    LOCKED_FILL,
+    NOTE_FONT,
+    NUMBER_FORMAT,
+    PLAIN,
+    WRAP_TOP,
+    data_validation,
+    excel_serial,
+    font,
+    header,
+    mark_input,
+    protect,
+    sheet_line,
+    wrapped_lines,
+)
 from klyngerapport.schema import (
     ACTIVITIES,
     COMPANY_HEADERS,
@@ -52,48 +67,11 @@ COMPANY_ROWS = 2000  # unlocked, formatted input rows below the header of Virkso
 INFO_FIRST_ROW = 5  # "Klyngekontor" in A5, its value in B5; the other labels follow
 HEADER_ROW = 2  # header row of Indikatorer and Virksomheder; row 1 says what goes in the sheet
 
-DATE_FORMAT = "dd-mm-yyyy"
-NUMBER_FORMAT = "#,##0"
-
 # Names of the list ranges on the hidden sheet, used by the drop-downs. Defined names keep the
 # validation formulas valid in every Excel version (older ones refuse references to other sheets).
 LIST_MUNICIPALITIES = "Kommuner"
 LIST_YES_NO = "JaNej"
 LIST_ACTIVITIES = "Aktiviteter"
-
-FONT_NAME = "Calibri"
-
-
-def _font(**options: Any) -> Font:
-    """A font with its name set: an unnamed font is drawn in a serif face by LibreOffice."""
-    return Font(name=FONT_NAME, size=options.pop("size", 11), **options)
-
-
-_HEADER_FONT = _font(bold=True, color="FFFFFF")
-_PLAIN = _font()
-_NOTE_FONT = _font(italic=True, color="595959")
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-_LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
-_THIN = Side(style="thin", color="BFBFBF")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_UNLOCKED = Protection(locked=False)
-_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
-
-
-def _input(cell: Any) -> None:
-    """Mark a cell the office fills in: unlocked, yellow, framed (the same everywhere)."""
-    cell.fill = _INPUT_FILL
-    cell.border = _BOX
-    cell.protection = _UNLOCKED
-    if cell.font is None or cell.font.name != FONT_NAME:
-        cell.font = _PLAIN
-
-
-def _sheet_line(ws: Any, text: str) -> None:
-    """Row 1 of a table sheet: one line that says what goes in the sheet."""
-    ws.cell(1, 1, text).font = _font(bold=True, color="1F4E78")
-    ws.row_dimensions[1].height = 20
 
 
 def template_filename(office_id: str, year: int) -> str:
@@ -159,17 +137,17 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
     due = submission.deadline_for(year)
     deadline = due.strftime("%d-%m-%Y") if due is not None else ""
     ws["A1"] = f"Indberetning til {config.council} for {year}"
-    ws["A1"].font = _font(bold=True, size=14)
+    ws["A1"].font = font(bold=True, size=14)
     ws["A2"] = (
         f"{office.cluster} – regionalt klyngekontor for {office.strength.lower()}, "
         f"leadkommune {office.lead.name}"
     )
-    ws["A2"].font = _NOTE_FONT
+    ws["A2"].font = NOTE_FONT
     ws["A3"] = (
         "Her: hvem der indberetter. De gule felter med ramme udfyldes; de grå er udfyldt på "
         "forhånd."
     )
-    ws["A3"].font = _font(bold=True, color="1F4E78")
+    ws["A3"].font = font(bold=True, color="1F4E78")
 
     first = INFO_FIRST_ROW
     values: dict[str, Any] = {INFO_OFFICE: office.id, INFO_YEAR: year}
@@ -182,26 +160,26 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
     }
     for offset, label in enumerate(INFO_LABELS):
         row = first + offset
-        ws.cell(row, 1, label).font = _font(bold=True)
+        ws.cell(row, 1, label).font = font(bold=True)
         value = ws.cell(row, 2, values.get(label))
-        value.font = _PLAIN
+        value.font = PLAIN
         if label in values:
-            value.border = _BOX
-            value.fill = _LOCKED_FILL
+            value.border = BOX
+            value.fill = LOCKED_FILL
             value.alignment = Alignment(horizontal="left")
         else:
-            _input(value)
+            mark_input(value)
         if label == INFO_DATE:
             value.number_format = DATE_FORMAT
             value.alignment = Alignment(horizontal="left")
-        ws.cell(row, 3, hints[label]).font = _NOTE_FONT
+        ws.cell(row, 3, hints[label]).font = NOTE_FONT
 
     date_row = first + INFO_LABELS.index(INFO_DATE)
-    submitted = _validation(
+    submitted = data_validation(
         "date",
         operator="between",
-        formula1=_serial(dt.date(year, 1, 1)),
-        formula2=_serial(dt.date(year + 1, 12, 31)),
+        formula1=excel_serial(dt.date(year, 1, 1)),
+        formula2=excel_serial(dt.date(year + 1, 12, 31)),
         promptTitle="Dato",
         prompt=f"Datoen for indberetningen, fx 15-01-{year + 1}.",
         errorTitle="Ugyldig dato",
@@ -210,7 +188,7 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
     submitted.add(f"B{date_row}")
     ws.add_data_validation(submitted)
     for label in (INFO_CONTACT, INFO_EMAIL):
-        length = _validation(
+        length = data_validation(
             "textLength",
             operator="lessThanOrEqual",
             formula1="200",
@@ -229,10 +207,10 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
         ("Sendes til", send_to),
         ("Kontakt", submission.contact or send_to),
     ]
-    ws.cell(row, 1, "Aflevering").font = _font(bold=True, size=12)
+    ws.cell(row, 1, "Aflevering").font = font(bold=True, size=12)
     for offset, (label, text) in enumerate(delivery, start=1):
-        ws.cell(row + offset, 1, label).font = _font(bold=True)
-        ws.cell(row + offset, 2, text).font = _PLAIN
+        ws.cell(row + offset, 1, label).font = font(bold=True)
+        ws.cell(row + offset, 2, text).font = PLAIN
     row += len(delivery) + 2
     participating = config.participating(year)
     outside = [m.name for m in config.non_participating(year)]
@@ -246,13 +224,13 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
             + (f" (ikke {', '.join(outside)})" if outside else ""),
         ),
     ]
-    ws.cell(row, 1, "Om klyngekontoret").font = _font(bold=True, size=12)
+    ws.cell(row, 1, "Om klyngekontoret").font = font(bold=True, size=12)
     for offset, (label, text) in enumerate(about, start=1):
-        ws.cell(row + offset, 1, label).font = _font(color="595959")
-        ws.cell(row + offset, 2, text).font = _PLAIN
+        ws.cell(row + offset, 1, label).font = font(color="595959")
+        ws.cell(row + offset, 2, text).font = PLAIN
 
     row += len(about) + 2
-    ws.cell(row, 1, "Sådan udfylder du skabelonen").font = _font(bold=True, size=12)
+    ws.cell(row, 1, "Sådan udfylder du skabelonen").font = font(bold=True, size=12)
     steps = [
         "1. Udfyld de gule felter ovenfor: kontaktperson, e-mail og dato.",
         "2. Fanen Indikatorer: skriv årets resultat i kolonnen Resultat (de gule felter). "
@@ -269,8 +247,8 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
     ]
     # One merged, wrapped block reads (and prints) better than six overflowing lines.
     block = ws.cell(row + 1, 1, "\n".join(steps))
-    block.alignment = _WRAP_TOP
-    block.font = _PLAIN
+    block.alignment = WRAP_TOP
+    block.font = PLAIN
     ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + len(steps), end_column=3)
     for offset in range(1, len(steps) + 1):
         ws.row_dimensions[row + offset].height = 27
@@ -282,7 +260,7 @@ def _info_sheet(ws: Any, config: Config, office: Office, year: int) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToHeight = 0
-    _protect(ws)
+    protect(ws)
 
 
 def _indicator_sheet(
@@ -291,7 +269,7 @@ def _indicator_sheet(
     """Indikatorer, or with `national` the Nationale mål sheet: the same table, the national
     contract's indicators, and every result reported (nothing national is counted from
     Virksomheder, which lists the regional office's companies)."""
-    _sheet_line(
+    sheet_line(
         ws,
         f"Her: klyngens nationale resultat for {year} pr. indikator i kontrakten med UFS – skriv "
         "i de gule felter."
@@ -299,9 +277,11 @@ def _indicator_sheet(
         else f"Her: årets resultat for {year} pr. indikator i resultatkontrakten – skriv i de "
         "gule felter.",
     )
-    _header(ws, (*INDICATOR_HEADERS, DESCRIPTION_HEADER), widths=(9, 40, 8, 13, 20, 30, 52))
+    header(
+        ws, HEADER_ROW, (*INDICATOR_HEADERS, DESCRIPTION_HEADER), widths=(9, 40, 8, 13, 20, 30, 52)
+    )
     whose = "Klyngens nationale resultat (kontrakten med UFS)" if national else "Årets resultat"
-    reported = _validation(
+    reported = data_validation(
         "decimal",
         operator="greaterThanOrEqual",
         formula1="0",
@@ -317,7 +297,7 @@ def _indicator_sheet(
     )
     for row, (indicator, target) in enumerate(contract, start=HEADER_ROW + 1):
         ws.cell(row, 1, indicator.id)
-        ws.cell(row, 2, indicator.name).alignment = _WRAP_TOP
+        ws.cell(row, 2, indicator.name).alignment = WRAP_TOP
         ws.cell(row, 3, indicator.unit)
         goal = ws.cell(row, 4, int(target) if float(target).is_integer() else target)
         goal.number_format = NUMBER_FORMAT
@@ -325,29 +305,31 @@ def _indicator_sheet(
         result.number_format = NUMBER_FORMAT
         for col in range(1, len(INDICATOR_HEADERS) + 2):
             cell = ws.cell(row, col)
-            cell.border = _BOX
-            cell.font = _PLAIN
+            cell.border = BOX
+            cell.font = PLAIN
         if indicator.derived and not national:
             result.value = DERIVED_TEXT
-            result.font = _NOTE_FONT
-            result.fill = _LOCKED_FILL
+            result.font = NOTE_FONT
+            result.fill = LOCKED_FILL
             result.alignment = Alignment(wrap_text=True, vertical="top")
         else:
-            _input(result)
+            mark_input(result)
             reported.add(result.coordinate)
         comment = ws.cell(row, 6)
-        _input(comment)
-        comment.alignment = _WRAP_TOP
+        mark_input(comment)
+        comment.alignment = WRAP_TOP
         about = ws.cell(row, 7, indicator.description or None)
-        about.font = _NOTE_FONT
-        about.alignment = _WRAP_TOP
+        about.font = NOTE_FONT
+        about.alignment = WRAP_TOP
         for col in range(1, len(INDICATOR_HEADERS) + 2):
             cell = ws.cell(row, col)
             if col not in (2, 7) and cell.alignment.vertical is None:
                 cell.alignment = Alignment(vertical="top", wrap_text=cell.alignment.wrap_text)
         # Tall enough for the longer of name and description at these column widths.
         lines = max(
-            _lines(indicator.name, 40), _lines(indicator.description, 52), _lines(DERIVED_TEXT, 20)
+            wrapped_lines(indicator.name, 40),
+            wrapped_lines(indicator.description, 52),
+            wrapped_lines(DERIVED_TEXT, 20),
         )
         ws.row_dimensions[row].height = max(30, 15 * lines + 2)
     if reported.sqref:
@@ -358,33 +340,28 @@ def _indicator_sheet(
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    _protect(ws, formatColumns=False, formatRows=False)
-
-
-def _lines(text: str, width: int) -> int:
-    """About how many lines `text` wraps to in a column `width` characters wide."""
-    return max(1, -(-len(text) // max(width - 4, 1))) if text else 1
+    protect(ws, formatColumns=False, formatRows=False)
 
 
 def _company_sheet(ws: Any, config: Config, year: int) -> None:
-    _sheet_line(
+    sheet_line(
         ws,
         f"Her: én række for hver aktivitet med en virksomhed i {year} – også samme virksomhed "
         "flere gange.",
     )
-    _header(ws, COMPANY_HEADERS, widths=(14, 44, 18, 8, 28, 13))
+    header(ws, HEADER_ROW, COMPANY_HEADERS, widths=(14, 44, 18, 8, 28, 13))
     first, last = HEADER_ROW + 1, HEADER_ROW + COMPANY_ROWS
     formats = ("0", "@", "General", "General", "General", DATE_FORMAT)
     for row in range(first, last + 1):
         for col, number_format in enumerate(formats, start=1):
             cell = ws.cell(row, col)
-            _input(cell)
+            mark_input(cell)
             if number_format != "General":
                 cell.number_format = number_format
 
     outside = ", ".join(m.name for m in config.non_participating(year))
     validations = {
-        "A": _validation(
+        "A": data_validation(
             "whole",
             operator="between",
             formula1="10000000",
@@ -394,7 +371,7 @@ def _company_sheet(ws: Any, config: Config, year: int) -> None:
             errorTitle="Ugyldigt CVR-nummer",
             error="Et CVR-nummer er 8 cifre og starter ikke med 0. Slå nummeret op på virk.dk.",
         ),
-        "C": _validation(
+        "C": data_validation(
             "list",
             formula1=LIST_MUNICIPALITIES,
             promptTitle="Kommune",
@@ -411,7 +388,7 @@ def _company_sheet(ws: Any, config: Config, year: int) -> None:
             error="Kommunen står ikke på listen over kommuner i Region Sjælland. Er det en "
             "virksomhed fra en anden del af landet, så vælg Ja for at beholde navnet.",
         ),
-        "D": _validation(
+        "D": data_validation(
             "list",
             formula1=LIST_YES_NO,
             promptTitle="SMV",
@@ -420,7 +397,7 @@ def _company_sheet(ws: Any, config: Config, year: int) -> None:
             errorTitle="Ja eller Nej",
             error="Vælg Ja eller Nej på listen.",
         ),
-        "E": _validation(
+        "E": data_validation(
             "list",
             formula1=LIST_ACTIVITIES,
             promptTitle="Aktivitet",
@@ -429,11 +406,11 @@ def _company_sheet(ws: Any, config: Config, year: int) -> None:
             errorTitle="Ukendt aktivitet",
             error="Vælg en af aktiviteterne på listen.",
         ),
-        "F": _validation(
+        "F": data_validation(
             "date",
             operator="between",
-            formula1=_serial(dt.date(year, 1, 1)),
-            formula2=_serial(dt.date(year, 12, 31)),
+            formula1=excel_serial(dt.date(year, 1, 1)),
+            formula2=excel_serial(dt.date(year, 12, 31)),
             promptTitle="Dato",
             prompt=f"Dato for aktiviteten i {year}, fx 15-03-{year}.",
             errorTitle="Dato uden for året",
@@ -452,7 +429,7 @@ def _company_sheet(ws: Any, config: Config, year: int) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    _protect(
+    protect(
         ws,
         formatColumns=False,
         formatRows=False,
@@ -471,58 +448,11 @@ def _list_sheet(wb: Any, ws: Any) -> None:
         ("C", LIST_ACTIVITIES, ACTIVITIES),
     ]
     for col, (letter, name, items) in enumerate(columns, start=1):
-        ws.cell(1, col, name).font = _font(bold=True)
+        ws.cell(1, col, name).font = font(bold=True)
         for row, item in enumerate(items, start=2):
-            ws.cell(row, col, item).font = _PLAIN
+            ws.cell(row, col, item).font = PLAIN
         ws.column_dimensions[letter].width = 28
         ref = f"'{SHEET_LISTS}'!${letter}$2:${letter}${len(items) + 1}"
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     ws.sheet_state = "hidden"
-    _protect(ws)
-
-
-# --- helpers -----------------------------------------------------------------------------------
-
-
-def _header(ws: Any, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
-    for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = ws.cell(HEADER_ROW, col, text)
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.border = _BOX
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        ws.column_dimensions[cell.column_letter].width = width
-    ws.row_dimensions[HEADER_ROW].height = 20
-
-
-_Kind = Literal["whole", "decimal", "list", "date", "textLength"]
-
-
-def _validation(
-    kind: _Kind, error_style: Literal["stop", "warning"] = "stop", **options: Any
-) -> DataValidation:
-    return DataValidation(
-        type=kind,
-        allow_blank=True,
-        showInputMessage=True,
-        showErrorMessage=True,
-        errorStyle=error_style,
-        **options,
-    )
-
-
-def _protect(ws: Any, **allowed: bool) -> None:
-    """Protect the sheet without a password; `allowed` lists what stays possible (False = allowed
-    in OOXML's inverted flags, e.g. formatColumns=False lets the office widen columns)."""
-    protection = ws.protection
-    for flag, value in allowed.items():
-        setattr(protection, flag, value)
-    protection.sheet = True
-
-
-_EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 0 in Excel's 1900 date system
-
-
-def _serial(day: dt.date) -> str:
-    """A date as the serial number Excel stores in validation formulas."""
-    return str((day - _EXCEL_EPOCH).days)
+    protect(ws)
