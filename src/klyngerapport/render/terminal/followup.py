@@ -6,12 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from klyngerapport.cutoff import status_title
-from klyngerapport.model import (
-    Followup,
-    IndicatorOutcome,
-    IndicatorStatus,
-    SubmissionStatus,
-)
+from klyngerapport.model import Followup, IndicatorOutcome
 from klyngerapport.render.phrases import coverage_headline
 from klyngerapport.render.terminal.findings import feedback_files, findings
 from klyngerapport.render.terminal.screen import (
@@ -23,6 +18,7 @@ from klyngerapport.render.terminal.screen import (
     show,
     warnings,
 )
+from klyngerapport.status import IndicatorStatus, SubmissionStatus
 
 
 def followup(f: Followup, outputs: dict[str, str], feedback: list[str] | None = None) -> None:
