@@ -25,7 +25,7 @@ from builders import (
 from klyngerapport.checks.companies import check_companies
 from klyngerapport.model import CompanyRow, Finding
 from klyngerapport.reading.sheet import RawSheet
-from klyngerapport.validation import validate_file
+from klyngerapport.validation.workbook import validate_file
 
 CONFIG = sample_config()  # Greve does not participate
 PARTICIPATING = CONFIG.participating(2022)

@@ -21,7 +21,7 @@ from klyngerapport.checks.indicators import check_indicators
 from klyngerapport.config import Config
 from klyngerapport.model import Finding, IndicatorRow
 from klyngerapport.reading.sheet import RawSheet
-from klyngerapport.validation import validate_file
+from klyngerapport.validation.workbook import validate_file
 
 CONFIG: Config = sample_config()
 OFFICE, YEAR = "we-build-denmark", 2022  # VIRK SMV KOM GROEN derived; PROJ ARR MIDLER reported

@@ -173,6 +173,6 @@ def test_linked_folders_are_not_followed(tmp_path: Path, monkeypatch: pytest.Mon
 )
 def test_terminal_percent_is_the_models_shown_percent(attainment: int | None, shown: str) -> None:
     """The terminal prints the model's whole percent (already rounded down) as it is."""
-    from klyngerapport.render.terminal import percent
+    from klyngerapport.render.terminal.screen import percent
 
     assert percent(attainment) == shown

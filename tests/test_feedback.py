@@ -31,7 +31,8 @@ from klyngerapport.errors import OutputError
 from klyngerapport.feedback import write_feedback
 from klyngerapport.model import Finding, Submission, SubmissionContact, Validation
 from klyngerapport.render.feedback import ERROR_FILL, SHEET, WARNING_FILL
-from klyngerapport.validation import validate_file, validate_paths
+from klyngerapport.validation import validate_paths
+from klyngerapport.validation.workbook import validate_file
 
 CONFIG = sample_config()
 YEAR = 2022

@@ -27,7 +27,9 @@ from klyngerapport.model import Submission
 from klyngerapport.reading import safety
 from klyngerapport.reading.sheet import FileProblem
 from klyngerapport.reading.workbook import open_workbook
-from klyngerapport.validation import collect_files, validate_file, validate_paths
+from klyngerapport.validation import validate_paths
+from klyngerapport.validation.files import collect_files
+from klyngerapport.validation.workbook import validate_file
 from xlsb_writer import CellError, FormulaError, sheet_bin, write_xlsb
 
 Convert = Callable[[Path, str], Path]

@@ -12,7 +12,7 @@ from builders import SAMPLE_CONFIG, Book, contract_rows, indicator
 from klyngerapport.checks.indicators import NATIONAL_SHEET, check_indicators
 from klyngerapport.config import Config, parse_file
 from klyngerapport.reading.sheet import RawSheet
-from klyngerapport.validation import validate_file
+from klyngerapport.validation.workbook import validate_file
 
 HEADERS = ["ID", "Indikator", "Enhed", "Mål", "Resultat", "Bemærkning"]
 NATIONAL = "\n[national_targets.we-build-denmark]\n2022 = { VIRK = 900, SMV = 700, PROJ = 40 }\n"

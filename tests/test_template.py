@@ -344,7 +344,7 @@ def fill_in(
 
 def test_filled_template_validates_without_errors(config: Config, tmp_path: Path) -> None:
     """A template filled in the intended way passes validate_file with no findings at all."""
-    validation = pytest.importorskip("klyngerapport.validation")
+    workbook = pytest.importorskip("klyngerapport.validation.workbook")
     path = written(config, tmp_path, "we-build-denmark")
     companies = [
         (
@@ -373,7 +373,7 @@ def test_filled_template_validates_without_errors(config: Config, tmp_path: Path
         ),
     ]
     fill_in(path, companies, {"PROJ": 7, "ARR": 9, "MIDLER": 2_150_000})
-    submission = validation.validate_file(path, config, YEAR, path.name)
+    submission = workbook.validate_file(path, config, YEAR, path.name)
     assert [f.code for f in submission.findings] == []
     assert (submission.office_id, submission.year) == ("we-build-denmark", YEAR)
     assert len(submission.companies) == 3
@@ -382,9 +382,9 @@ def test_filled_template_validates_without_errors(config: Config, tmp_path: Path
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
 def test_committed_samples_have_no_errors(config: Config, path: Path) -> None:
     """Every committed sample submission is valid (warnings are deliberate and allowed)."""
-    validation = pytest.importorskip("klyngerapport.validation")
+    workbook = pytest.importorskip("klyngerapport.validation.workbook")
     year = int(path.parent.name)
-    submission = validation.validate_file(path, config, year, path.name)
+    submission = workbook.validate_file(path, config, year, path.name)
     errors = [(f.code, f.cell, f.value) for f in submission.findings if f.severity == "error"]
     assert errors == []
 

@@ -16,11 +16,13 @@ from builders import (
     contract_rows,
     sample_config,
 )
-from klyngerapport import validation
 from klyngerapport.errors import KlyngeError
 from klyngerapport.model import Finding, Submission
 from klyngerapport.reading.sheet import FileProblem, RawSheet
-from klyngerapport.validation import collect_files, validate_file, validate_paths
+from klyngerapport.validation import validate_paths
+from klyngerapport.validation import workbook as one_workbook
+from klyngerapport.validation.files import collect_files
+from klyngerapport.validation.workbook import validate_file
 
 CONFIG = sample_config()
 YEAR = 2022
@@ -72,7 +74,7 @@ def books(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Book | E
             raise item
         return FakeWorkbook(path, item.sheets())
 
-    monkeypatch.setattr(validation, "open_workbook", fake_open)
+    monkeypatch.setattr(one_workbook, "open_workbook", fake_open)
     monkeypatch.chdir(tmp_path)
     return registry
 
@@ -161,7 +163,7 @@ def test_workbook_closed_after_crash(monkeypatch: pytest.MonkeyPatch, tmp_path: 
         opened.append(wb)
         return wb
 
-    monkeypatch.setattr(validation, "open_workbook", fake_open)
+    monkeypatch.setattr(one_workbook, "open_workbook", fake_open)
     sub = validate_file(tmp_path / "a.xlsx", CONFIG, YEAR, "a.xlsx")
     assert codes(sub) == ["file-unreadable"] and opened[0].closed
 
@@ -183,7 +185,7 @@ def test_broken_sheet_keeps_what_the_others_said(
         wb.sheet = sheet  # type: ignore[method-assign]
         return wb
 
-    monkeypatch.setattr(validation, "open_workbook", fake_open)
+    monkeypatch.setattr(one_workbook, "open_workbook", fake_open)
     sub = validate_file(tmp_path / "a.xlsx", CONFIG, YEAR, "a.xlsx")
     assert (sub.office_id, sub.year, codes(sub)) == ("we-build-denmark", YEAR, ["file-too-large"])
     assert sub.indicators and not sub.valid
@@ -441,7 +443,7 @@ def test_real_year_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     ],
 )
 def test_office_from_name(name: str, expected: tuple[str | None, int | None]) -> None:
-    from klyngerapport.validation import office_from_name
+    from klyngerapport.validation.workbook import office_from_name
 
     assert office_from_name(Path(name), CONFIG, YEAR) == expected
 

@@ -84,21 +84,21 @@ def _run(ctx: typer.Context, job: Callable[[], int]) -> NoReturn:
     try:
         code = job()
     except KlyngeError as exc:
-        from klyngerapport.render import terminal
+        from klyngerapport.render.terminal import messages
 
-        terminal.error(exc.message, exc.hint)
+        messages.error(exc.message, exc.hint)
         code = EXIT_TOOL
     except KeyboardInterrupt:
-        from klyngerapport.render import terminal
+        from klyngerapport.render.terminal import messages
 
-        terminal.error("Afbrudt.")
+        messages.error("Afbrudt.")
         code = 130
     except Exception as exc:  # an unexpected error: one line, or the trace with --debug
-        from klyngerapport.render import terminal
+        from klyngerapport.render.terminal import messages
 
         if state.debug:
-            terminal.debug_traceback()
-        terminal.error(
+            messages.debug_traceback()
+        messages.error(
             f"Uventet fejl: {type(exc).__name__}: {exc}",
             ""
             if state.debug
@@ -113,9 +113,9 @@ def _progress(label: str, as_json: bool) -> AbstractContextManager[Progress | No
     """A progress bar for human output; nothing (and no Rich import) for --json."""
     if as_json:
         return nullcontext(None)
-    from klyngerapport.render import terminal
+    from klyngerapport.render.terminal import messages
 
-    return terminal.progress(label)
+    return messages.progress(label)
 
 
 def _display(path: Path) -> str:
@@ -159,9 +159,9 @@ def funding(
         if as_json:
             _print_json(funding_json(result))
         else:
-            from klyngerapport.render import terminal
+            from klyngerapport.render.terminal.funding import funding as show_funding
 
-            terminal.funding(result, cfg.council)
+            show_funding(result, cfg.council)
         return EXIT_OK
 
     _run(ctx, job)
@@ -180,17 +180,17 @@ def init(
     """Opret en arbejdsmappe med en kommenteret klyngerapport.toml og mapperne til filerne."""
 
     def job() -> int:
-        from klyngerapport.render import terminal
+        from klyngerapport.render.terminal import messages
         from klyngerapport.workspace import create_workspace
 
         written, folders = create_workspace(folder, force=force)
-        terminal.info(f"Oprettede {written}")
+        messages.info(f"Oprettede {written}")
         for made in folders:
-            terminal.info(f"Oprettede mappen {made}")
+            messages.info(f"Oprettede mappen {made}")
         from klyngerapport.config import placeholders
 
         left = placeholders(written.read_text("utf-8"))
-        terminal.info(
+        messages.info(
             f'Udfyld de {len(left)} pladsholdere "UDFYLD ..." i {written.name} (leadkommuner, '
             "ikke-deltagende kommune, mål, kontakt); indtil da stopper de andre kommandoer. "
             "Hent folketal med 'klyngerapport population fetch KVARTAL', og kør "
@@ -213,13 +213,13 @@ def template(
     """Lav en udfyldt indberetningsskabelon (.xlsx) til hvert klyngekontor, der er aktivt i ÅR."""
 
     def job() -> int:
-        from klyngerapport.render import terminal
+        from klyngerapport.render.terminal import messages
         from klyngerapport.workspace import write_templates
 
         cfg = _config(ctx)
         for path in write_templates(cfg, year, office, force=force):
-            terminal.info(f"Skrev {_display(path)}")
-        terminal.info(
+            messages.info(f"Skrev {_display(path)}")
+        messages.info(
             f"Læg de udfyldte filer i {_display(cfg.submissions_dir(year))} og kør "
             f"'klyngerapport validate --year {year}'."
         )
@@ -275,9 +275,9 @@ def validate(
                 document["feedback"] = [_display(p) for p in files.workbooks]
             _print_json(document)
         else:
-            from klyngerapport.render import terminal
+            from klyngerapport.render.terminal.findings import validation as show_validation
 
-            terminal.validation(result, files if feedback else None)
+            show_validation(result, files if feedback else None)
         return EXIT_DATA if result.errors else EXIT_OK
 
     _run(ctx, job)
@@ -339,9 +339,9 @@ def generate(
             document["feedback"] = [_display(p) for p in done.feedback]
             _print_json(document)
         else:
-            from klyngerapport.render import terminal
+            from klyngerapport.render.terminal.followup import followup as show_followup
 
-            terminal.followup(done.followup, written, [_display(p) for p in done.feedback])
+            show_followup(done.followup, written, [_display(p) for p in done.feedback])
         return EXIT_DATA if done.failed else EXIT_OK
 
     _run(ctx, job)
@@ -368,7 +368,7 @@ def export(
 
     def job() -> int:
         from klyngerapport import export as export_
-        from klyngerapport.render import terminal
+        from klyngerapport.render.terminal import messages
 
         cfg = _config(ctx)
         start = first if first is not None else export_.first_year(cfg, year)
@@ -377,7 +377,7 @@ def export(
         with _progress("Læser", False) as update:
             result = export_.collect(cfg, start, year, progress=update)
         export_.write(path, result)
-        terminal.export_done(_display(path), len(result.engagements), result.skipped)
+        messages.export_done(_display(path), len(result.engagements), result.skipped)
         return EXIT_DATA if result.skipped else EXIT_OK
 
     _run(ctx, job)
@@ -402,12 +402,12 @@ def population_fetch(
 
     def job() -> int:
         from klyngerapport import config, population
-        from klyngerapport.render import terminal
+        from klyngerapport.render.terminal import messages
 
         folder = config.discover(_state(ctx).config_path).parent / population.FOLDER
         for done in population.fetch(quarters, folder):
-            terminal.info(f"Hentede {done.url}")
-            terminal.info(f"Skrev {_display(done.path)}")
+            messages.info(f"Hentede {done.url}")
+            messages.info(f"Skrev {_display(done.path)}")
         return EXIT_OK
 
     _run(ctx, job)
@@ -452,14 +452,14 @@ def _main(argv: list[str] | None) -> None:
             ctx = getattr(exc, "ctx", None)
             sys.stdout.write((ctx.get_help() if ctx is not None else "") + "\n")
             sys.exit(EXIT_OK)
-        from klyngerapport.render import terminal
+        from klyngerapport.render.terminal import messages
 
         message, hint = usage_message(exc, app_commands())
-        terminal.error(message, hint)
+        messages.error(message, hint)
         sys.exit(EXIT_TOOL)
     except typer.Abort:
-        from klyngerapport.render import terminal
+        from klyngerapport.render.terminal import messages
 
-        terminal.error("Afbrudt.")
+        messages.error("Afbrudt.")
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
