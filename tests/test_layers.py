@@ -33,7 +33,7 @@ def test_renderers_import_no_checks_validation_or_reading(path: Path) -> None:
     "path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: p.relative_to(PACKAGE).as_posix()
 )
 def test_no_module_grows_past_about_500_lines(path: Path) -> None:
-    assert len(path.read_text(encoding="utf-8").splitlines()) <= 560
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= 500
 
 
 def test_the_report_writer_uses_no_private_openpyxl_attribute() -> None:

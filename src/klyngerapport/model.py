@@ -13,15 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import ClassVar, Literal
 
-# The status types live in status.py. These names stay importable from here for the modules
-# that other work changes at the moment (render/terminal.py, render/xlsx/, followup.py).
-from klyngerapport.status import BAD as BAD
-from klyngerapport.status import FAIR as FAIR
-from klyngerapport.status import SEVERITY_LABEL as SEVERITY_LABEL
-from klyngerapport.status import Colour as Colour
-from klyngerapport.status import IndicatorStatus as IndicatorStatus
-from klyngerapport.status import Severity
-from klyngerapport.status import SubmissionStatus as SubmissionStatus
+from klyngerapport.status import IndicatorStatus, Severity, SubmissionStatus
 
 Unit = Literal["antal", "kr."]
 
