@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import os
+import threading
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -282,6 +286,49 @@ def test_progress_reports_each_file(books: dict[str, Book | Exception], tmp_path
 
     validate_paths([tmp_path / "m"], CONFIG, YEAR, progress=progress)
     assert calls == [(0, 2, "a.xlsx"), (1, 2, "b.xlsx"), (2, 2, "")]
+
+
+def test_validate_checks_two_files_at_a_time_and_reports_them_in_order(
+    books: dict[str, Book | Exception], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """validate (no rows kept) reads a second file while the first is checked; findings,
+    progress and submissions still come in the files' order, and the cycle collector, paused
+    while workbooks are checked, runs again afterwards."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    names = ["a.xlsx", "b.xlsx", "c.xlsx"]
+    for name, office in zip(
+        names, ["we-build-denmark", "foedevarer", "bio-solutions"], strict=True
+    ):
+        place(tmp_path / "m", books, name, book(office, companies=[company(cvr="1234")]))
+    both = threading.Barrier(2, timeout=10)
+    collector: list[bool] = []
+    plain_open = one_workbook.open_workbook
+
+    def open_two_together(path: Path, wanted: object = None) -> FakeWorkbook:
+        collector.append(gc.isenabled())
+        if path.name in ("a.xlsx", "b.xlsx"):
+            both.wait()  # a and b are open at the same time, or this breaks
+        return cast(FakeWorkbook, plain_open(path, wanted))
+
+    monkeypatch.setattr(one_workbook, "open_workbook", open_two_together)
+    calls: list[tuple[int, int, str]] = []
+    result = validate_paths(
+        [tmp_path / "m"],
+        CONFIG,
+        YEAR,
+        progress=lambda done, total, name: calls.append((done, total, name)),
+        keep_rows=False,
+    )
+    assert calls == [(0, 3, "a.xlsx"), (1, 3, "b.xlsx"), (2, 3, "c.xlsx"), (3, 3, "")]
+    assert [s.path.name for s in result.submissions] == names
+    assert [s.office_id for s in result.submissions] == [
+        "we-build-denmark",
+        "foedevarer",
+        "bio-solutions",
+    ]
+    assert all("cvr-invalid" in codes(s) for s in result.submissions)
+    assert collector == [False, False, False]
+    assert gc.isenabled()
 
 
 def test_folder_with_csv_lock_and_hidden_files(

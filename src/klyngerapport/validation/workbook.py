@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import gc
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,19 +80,37 @@ def office_from_name(path: Path, config: Config, year: int | None) -> tuple[str 
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while one workbook is read and checked.
+    """Pause Python's cycle collector while workbooks are read and checked.
 
     Reading and checking a large sheet creates a few hundred thousand objects that form no
     cycles (cells, rows, CompanyRows); the collector would walk them again and again for nothing.
-    Reference counting still frees everything as usual.
+    Reference counting still frees everything as usual. Files are checked two at a time
+    (validation/__init__.py): the collector runs again when the last of them is done.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    with _PAUSE.lock:
+        if _PAUSE.workbooks == 0:
+            _PAUSE.was_enabled = gc.isenabled()
+            gc.disable()
+        _PAUSE.workbooks += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _PAUSE.lock:
+            _PAUSE.workbooks -= 1
+            if _PAUSE.workbooks == 0 and _PAUSE.was_enabled:
+                gc.enable()
+
+
+class _Pause:
+    """The workbooks being checked now, and whether the collector ran before the first."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.workbooks = 0
+        self.was_enabled = False
+
+
+_PAUSE = _Pause()
 
 
 @contextlib.contextmanager
