@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import codecs
 import functools
-import json
 import os
 import sys
 import unicodedata
@@ -218,5 +217,7 @@ def prepared_streams() -> Iterator[None]:
 def write_json(document: Any) -> None:
     """One JSON document on stdout: readable UTF-8 where the stream writes Unicode, otherwise
     escaped to ASCII (still exact JSON, whatever the console's code page)."""
+    import json  # here, not at the top: every command's start-up imports this module
+
     text = json.dumps(document, ensure_ascii=not is_utf(sys.stdout), indent=2)
     sys.stdout.write(text + "\n")
