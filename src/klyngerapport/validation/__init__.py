@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -85,18 +85,14 @@ def validate_paths(
     # python-calamine reads without holding Python's lock, so one file is read while another is
     # checked; results are taken in the files' order. Two at a time: the gain of a third is
     # small (the checks are Python), and each file in flight holds one sheet in memory. Kept
-    # rows (generate) already grow with the year, so there one file at a time keeps a second
-    # sheet off the peak (4 x 120,000 rows: 324 MB instead of 223 MB).
+    # rows (generate) already grow with the year, so there one file at a time, in this thread,
+    # keeps a second sheet off the peak (4 x 120,000 rows: 324 MB instead of 229 MB).
     parallel = min(WORKERS if not keep_rows else 1, total, os.cpu_count() or 1)
-    workers = ThreadPoolExecutor(max_workers=max(1, parallel))
-    try:
-        pending = [workers.submit(check, path) for path in files]
-        for done, (path, result) in enumerate(zip(files, pending, strict=True)):
-            if progress is not None:
-                progress(done, total, path.name)
-            submissions.append(result.result())
-    finally:
-        workers.shutdown(wait=True, cancel_futures=True)
+    results = _in_order(check, files, parallel) if parallel > 1 else map(check, files)
+    for done, path in enumerate(files):
+        if progress is not None:
+            progress(done, total, path.name)
+        submissions.append(next(results))
     if progress is not None:
         progress(total, total, "")
     submissions = _mark_duplicates(submissions, year, cwd)
@@ -105,6 +101,19 @@ def validate_paths(
     if whole_year and year is not None and paths:
         missing = _missing(submissions, config, year, paths[0], cwd)
     return Validation(tuple(submissions), tuple(missing), year)
+
+
+def _in_order(
+    check: Callable[[Path], Submission], files: Sequence[Path], workers: int
+) -> Iterator[Submission]:
+    """check(file) for every file, `workers` at a time in threads, yielded in the files' order."""
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        pending = [pool.submit(check, path) for path in files]
+        for result in pending:
+            yield result.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _cwd() -> Path | None:
