@@ -62,27 +62,11 @@ def followup(f: Followup, outputs: dict[str, str], feedback: list[str] | None = 
     heading("Målopfyldelse")
     for o in f.offices:
         out.print(Text(f"{o.office.cluster} ({o.office.strength})", style="bold"))
-        table = new_table(
-            ("  ID", "left"),
-            ("Mål", "right"),
-            ("Resultat", "right"),
-            ("Pct.", "right"),
-            ("Status", "left"),
-        )
-        _indicator_rows(table, o.indicators)
-        show(table)
+        show(_indicator_table(o.indicators))
         if o.national_indicators:
             # The cluster's own contract with UFS: shown apart, never in the regional counts.
             out.print(Text("  Nationale mål (resultatkontrakt med UFS)", style="italic"))
-            table = new_table(
-                ("  ID", "left"),
-                ("Mål", "right"),
-                ("Resultat", "right"),
-                ("Pct.", "right"),
-                ("Status", "left"),
-            )
-            _indicator_rows(table, o.national_indicators)
-            show(table)
+            show(_indicator_table(o.national_indicators))
         out.print()
 
     if any(len(h.years) > 1 for h in f.history):
@@ -132,7 +116,15 @@ def followup(f: Followup, outputs: dict[str, str], feedback: list[str] | None = 
         out.print(Text(f"Rapport skrevet: {path}", style="bold"), soft_wrap=True)
 
 
-def _indicator_rows(table: Table, outcomes: tuple[IndicatorOutcome, ...]) -> None:
+def _indicator_table(outcomes: tuple[IndicatorOutcome, ...]) -> Table:
+    """One office's indicators (regional or national): target, result, percent and status."""
+    table = new_table(
+        ("  ID", "left"),
+        ("Mål", "right"),
+        ("Resultat", "right"),
+        ("Pct.", "right"),
+        ("Status", "left"),
+    )
     for outcome in outcomes:
         unit = " kr." if outcome.indicator.unit == "kr." else ""
         status = outcome.status
@@ -143,6 +135,7 @@ def _indicator_rows(table: Table, outcomes: tuple[IndicatorOutcome, ...]) -> Non
             percent(outcome.attainment),
             Text(f"{status.symbol} {status.label}", style=status.colour.terminal),
         )
+    return table
 
 
 def _history(f: Followup) -> None:
