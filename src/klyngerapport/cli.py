@@ -261,7 +261,8 @@ def validate(
     """Tjek indsendte indberetninger og vis præcist, hvad der er galt, og hvor."""
 
     def job() -> int:
-        from klyngerapport.feedback import FeedbackFiles, write_feedback
+        from klyngerapport.feedback import write_feedback
+        from klyngerapport.model import FeedbackFiles
         from klyngerapport.render.json import validation_json
         from klyngerapport.validation import validate as validate_
 

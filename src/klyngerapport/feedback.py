@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +16,7 @@ from klyngerapport import feedback_text
 from klyngerapport.atomic import atomic_write
 from klyngerapport.config import Config
 from klyngerapport.errors import OutputError
-from klyngerapport.model import Submission, Validation
+from klyngerapport.model import FeedbackFiles, Submission, Validation
 from klyngerapport.paths import display_path
 from klyngerapport.reading.sheet import FileProblem, RawSheet
 
@@ -27,17 +26,6 @@ if TYPE_CHECKING:
 WORKBOOK_SUFFIX = "-rettelser.xlsx"
 TEXT_SUFFIX = "-besked.txt"
 _LOADABLE = (".xlsx", ".xlsm")
-
-
-@dataclass(frozen=True)
-class FeedbackFiles:
-    """What a feedback run did: workbooks and texts written, stale ones removed."""
-
-    workbooks: tuple[Path, ...] = ()
-    texts: tuple[Path, ...] = ()
-    removed: tuple[Path, ...] = ()
-    # (submitted file, its feedback workbook, its e-mail text)
-    by_submission: tuple[tuple[Path, Path, Path], ...] = ()
 
 
 def feedback_folder(config: Config, year: int | None) -> Path:

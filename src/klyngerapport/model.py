@@ -458,3 +458,14 @@ class SubmissionContact:
         if not (day.isdigit() and month.isdigit()):
             raise ValueError(self.deadline)
         return dt.date(year + 1, int(month), int(day))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackFiles:
+    """What a feedback run did: workbooks and texts written, stale ones removed."""
+
+    workbooks: tuple[Path, ...] = ()
+    texts: tuple[Path, ...] = ()
+    removed: tuple[Path, ...] = ()
+    # (submitted file, its feedback workbook, its e-mail text)
+    by_submission: tuple[tuple[Path, Path, Path], ...] = ()

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from klyngerapport.feedback_text import place, plain
-from klyngerapport.model import Finding, Submission, Validation
+from klyngerapport.model import FeedbackFiles, Finding, Submission, Validation
 from klyngerapport.paths import display_path, readable
 from klyngerapport.render.terminal.screen import out, warnings
-
-if TYPE_CHECKING:
-    from klyngerapport.feedback import FeedbackFiles
-
 
 _SEVERITY = {"error": Text("fejl", style="bold red"), "warning": Text("advarsel", style="yellow")}
 
