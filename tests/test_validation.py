@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 import threading
 from pathlib import Path
 from typing import cast
 
 import pytest
 
+import klyngerapport.validation as checking
 from builders import (
     COMPANIES,
     INDICATORS,
@@ -294,7 +294,7 @@ def test_validate_checks_two_files_at_a_time_and_reports_them_in_order(
     """validate (no rows kept) reads a second file while the first is checked; findings,
     progress and submissions still come in the files' order, and the cycle collector, paused
     while workbooks are checked, runs again afterwards."""
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(checking, "_cores", lambda: 2)
     names = ["a.xlsx", "b.xlsx", "c.xlsx"]
     for name, office in zip(
         names, ["we-build-denmark", "foedevarer", "bio-solutions"], strict=True
@@ -329,6 +329,34 @@ def test_validate_checks_two_files_at_a_time_and_reports_them_in_order(
     assert all("cvr-invalid" in codes(s) for s in result.submissions)
     assert collector == [False, False, False]
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    ("keep_rows", "size"),
+    [(True, 10), (False, checking.PARALLEL_MAX_BYTES + 1)],
+    ids=["rows kept (generate)", "a large file"],
+)
+def test_files_are_checked_one_at_a_time_where_memory_counts(
+    books: dict[str, Book | Exception],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    keep_rows: bool,
+    size: int,
+) -> None:
+    """generate keeps every company row, and a large file holds a large sheet: one file at a
+    time then, in the calling thread, so that two sheets are never held at once."""
+    monkeypatch.setattr(checking, "_cores", lambda: 2)
+
+    class NoThreads:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("files checked in threads")
+
+    monkeypatch.setattr(checking, "ThreadPoolExecutor", NoThreads)
+    for name in ("a.xlsx", "b.xlsx"):
+        place(tmp_path / "m", books, name, book()).write_bytes(b"x" * size)
+    result = validate_paths([tmp_path / "m"], CONFIG, YEAR, keep_rows=keep_rows)
+    assert [s.path.name for s in result.submissions] == ["a.xlsx", "b.xlsx"]
+    assert all("file-unreadable" not in codes(s) for s in result.submissions)
 
 
 def test_folder_with_csv_lock_and_hidden_files(

@@ -587,7 +587,8 @@ def test_every_company_row_keeps_its_own_date(wb: Any) -> None:
 
 def test_bulk_dates_keep_their_day_around_excels_1900_leap_day(tmp_path: Path) -> None:
     """Bulk rows write dates as Excel serial numbers: each of two date columns keeps its own
-    value, and dates before 1 March 1900 (where Excel counts a 29 February 1900) are right."""
+    value, dates before 1 March 1900 (where Excel counts a 29 February 1900) are right, and a
+    date before 1900, which Excel cannot show, is written as text."""
     out = openpyxl.Workbook(write_only=True)
     ws = out.create_sheet("Datoer")
     factory = CellFactory(ws)
@@ -598,9 +599,11 @@ def test_bulk_dates_keep_their_day_around_excels_1900_leap_day(tmp_path: Path) -
     ]
     for first, second in days:
         ws.append(factory.plain_row(["tekst", first, second]))
+    ws.append(factory.plain_row(["før 1900", dt.date(1899, 12, 31), dt.date(1066, 10, 14)]))
     path = tmp_path / "datoer.xlsx"
     out.save(path)
-    back = openpyxl.load_workbook(path)["Datoer"]
-    for row, (first, second) in zip(back.iter_rows(), days, strict=True):
+    back = list(openpyxl.load_workbook(path)["Datoer"].iter_rows())
+    for row, (first, second) in zip(back, days, strict=False):
         assert [c.value.date() for c in row[1:]] == [first, second]
         assert all(c.number_format == "dd-mm-yyyy" for c in row[1:])
+    assert [c.value for c in back[-1][1:]] == ["31-12-1899", "14-10-1066"]

@@ -440,7 +440,7 @@ def _without_numpy() -> None:
     so that numpy numbers may be cell values; this tool never gives it any, and numpy's import
     takes about as long as openpyxl's own (some 0.15 s of every command that writes a workbook).
     A None in sys.modules makes `import numpy` fail as if numpy were not installed, which
-    openpyxl handles."""
+    openpyxl handles; it stays for the life of the process (main is the program's entry)."""
     if "numpy" not in sys.modules:
         sys.modules["numpy"] = None  # type: ignore[assignment]
 

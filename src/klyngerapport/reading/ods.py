@@ -183,6 +183,10 @@ def scan_content(path: Path, wanted: Callable[[str], bool] | None = None) -> Ods
         raise problems.unreadable(
             f"Regnearkets indhold (content.xml) er beskadiget ({detail})."
         ) from None
+    finally:
+        # The parser and its handler (a closure over the scan) refer to each other: a cycle
+        # that only the cycle collector, paused while files are checked, would free.
+        parser.StartElementHandler = parser.CharacterDataHandler = None
     tables = {
         table: CellScan(frozenset(positions), errors.get(table, {}))
         for table, positions in formulas.items()

@@ -10,10 +10,11 @@ of files as a whole: the same office twice, and offices without a file in the ye
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from klyngerapport.validation.files import SUPPORTED, collect_files
 from klyngerapport.validation.workbook import office_from_name, validate_file
 
 WORKERS = 2  # files read and checked at a time
+# Files larger than this on disk are checked one at a time: each file in flight holds a sheet.
+PARALLEL_MAX_BYTES = 8_000_000
 
 
 def validate(
@@ -84,15 +87,20 @@ def validate_paths(
 
     # python-calamine reads without holding Python's lock, so one file is read while another is
     # checked; results are taken in the files' order. Two at a time: the gain of a third is
-    # small (the checks are Python), and each file in flight holds one sheet in memory. Kept
-    # rows (generate) already grow with the year, so there one file at a time, in this thread,
-    # keeps a second sheet off the peak (4 x 120,000 rows: 324 MB instead of 229 MB).
-    parallel = min(WORKERS if not keep_rows else 1, total, os.cpu_count() or 1)
-    results = _in_order(check, files, parallel) if parallel > 1 else map(check, files)
-    for done, path in enumerate(files):
-        if progress is not None:
-            progress(done, total, path.name)
-        submissions.append(next(results))
+    # small (the checks are Python), and each file in flight holds one sheet in memory, so
+    # large files go one at a time. Kept rows (generate) already grow with the year: there one
+    # file at a time, in this thread, keeps a second sheet off the peak (4 x 120,000 rows:
+    # 229 MB instead of 324 MB).
+    parallel = 1 if keep_rows else min(WORKERS, total, _cores())
+    if parallel > 1 and any(_size(path) > PARALLEL_MAX_BYTES for path in files):
+        parallel = 1
+    with contextlib.closing(
+        _in_order(check, files, parallel) if parallel > 1 else (check(path) for path in files)
+    ) as results:
+        for done, path in enumerate(files):
+            if progress is not None:
+                progress(done, total, path.name)
+            submissions.append(next(results))
     if progress is not None:
         progress(total, total, "")
     submissions = _mark_duplicates(submissions, year, cwd)
@@ -105,15 +113,39 @@ def validate_paths(
 
 def _in_order(
     check: Callable[[Path], Submission], files: Sequence[Path], workers: int
-) -> Iterator[Submission]:
-    """check(file) for every file, `workers` at a time in threads, yielded in the files' order."""
+) -> Generator[Submission, None, None]:
+    """check(file) for every file, `workers` at a time in threads, yielded in the files' order.
+
+    The waits are short and repeated: on Windows (Python before 3.14) a wait without a timeout
+    cannot be interrupted by Ctrl+C. When the caller stops early, files not started are
+    dropped and the ones being checked are finished."""
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
         pending = [pool.submit(check, path) for path in files]
         for result in pending:
-            yield result.result()
+            while True:
+                try:
+                    submission = result.result(timeout=0.25)
+                except TimeoutError:
+                    continue
+                break
+            yield submission
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _cores() -> int:
+    """The processor cores this process may run on (its affinity, where the system says)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # its own finding says so when it is checked
 
 
 def _cwd() -> Path | None:

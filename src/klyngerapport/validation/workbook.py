@@ -63,8 +63,9 @@ def validate_file(
 def office_from_name(path: Path, config: Config, year: int | None) -> tuple[str | None, int | None]:
     """The office and year a file's name points to ("bio-solutions-2022.xlsx"), if any.
 
-    Used only for a file that cannot be read: the office did send something, so the report
-    shows its submission as having errors rather than as missing. Template files are named
+    For a file that cannot be read or states no office, the office did send something, so
+    the report shows its submission as having errors rather than as missing; and for the files
+    that look like an office's missing submission. Template files are named
     `<office-id>-<YEAR>.xlsx`; the longest office id the name starts with wins.
     """
     stem = path.stem.casefold()
@@ -84,8 +85,9 @@ def _collector_paused() -> Iterator[None]:
 
     Reading and checking a large sheet creates a few hundred thousand objects that form no
     cycles (cells, rows, CompanyRows); the collector would walk them again and again for nothing.
-    Reference counting still frees everything as usual. Files are checked two at a time
-    (validation/__init__.py): the collector runs again when the last of them is done.
+    Reference counting still frees everything as usual, so the readers take care to leave no
+    cycles behind. Files are checked two at a time (validation/__init__.py), so the pause
+    usually lasts until the last file is done.
     """
     with _PAUSE.lock:
         if _PAUSE.workbooks == 0:

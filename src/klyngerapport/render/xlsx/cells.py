@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils.datetime import WINDOWS_EPOCH
 
 # A write-only worksheet. openpyxl names its class only in a private module, and
 # Workbook.create_sheet is typed as returning Any; the sheets are used through their public API.
@@ -93,6 +94,8 @@ class CellFactory:
         self.border = Border(bottom=Side(style="thin", color="2F5597"))
         self.centre = Alignment(horizontal="center")
         self.date_cells: dict[int, Cell] = {}  # plain_row's, by column
+        # Dates as serial numbers need the workbook to count from 1900, openpyxl's default.
+        self.serials = ws.parent.epoch == WINDOWS_EPOCH
         self.plain: set[str] = set()  # texts plain_row has found safe as they are
 
     def row(self, values: Sequence[Any]) -> list[Any]:
@@ -132,7 +135,7 @@ class CellFactory:
                 out[i] = self._date(i, value)
         return out
 
-    def _date(self, column: int, value: dt.date) -> Cell:
+    def _date(self, column: int, value: dt.date) -> Cell | str:
         """A date centred in dd-mm-åååå. One styled cell per column serves every row: a
         write-only sheet writes a row's cells when it is appended, so only the value changes
         from row to row."""
@@ -141,10 +144,15 @@ class CellFactory:
             cell = self.date_cells[column] = WriteOnlyCell(self.ws)
             cell.number_format = DATE
             cell.alignment = self.centre
-        # The date as Excel's serial number (days since 30-12-1899), which is what openpyxl
-        # writes for a date, without its per-cell date-format lookup and conversion. Before
-        # 1 March 1900 Excel's serials differ (its 1900 leap day), so openpyxl converts those.
-        cell.value = value.toordinal() - _EXCEL_DAY_0 if value >= _EXCEL_MARCH_1900 else value
+        if value >= _EXCEL_MARCH_1900 and self.serials:
+            # The date as Excel's serial number (days since 30-12-1899), which is what openpyxl
+            # writes for a date, without its per-cell date-format lookup and conversion.
+            cell.value = value.toordinal() - _EXCEL_DAY_0
+        elif value.year >= 1900:
+            cell.value = value  # Excel counts a 29-02-1900 here: openpyxl converts these
+        else:
+            # Excel has no date before 1900 and would show "####": the date as text instead.
+            return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"
         return cell
 
     def text(self, value: str, style: Style | None) -> Cell:
