@@ -47,6 +47,19 @@ def column_letters(col: int) -> str:
     return letters
 
 
+# The error a cell shows, by the code binary workbooks (.xls BIFF8 and .xlsb) store for it.
+ERROR_CODES = {
+    0x00: "#NULL!",
+    0x07: "#DIV/0!",
+    0x0F: "#VALUE!",
+    0x17: "#REF!",
+    0x1D: "#NAME?",
+    0x24: "#NUM!",
+    0x2A: "#N/A",
+    0x2B: "#GETTING_DATA",
+}
+
+
 def cell_ref(row: int, col: int) -> str:
     """A1 reference of a 1-based row and a 0-based column: (7, 0) -> 'A7'."""
     return f"{column_letters(col)}{row}"

@@ -18,22 +18,12 @@ from pathlib import Path
 
 from klyngerapport.reading import problems
 from klyngerapport.reading.safety import MAX_CELLS
-from klyngerapport.reading.sheet import cell_ref
+from klyngerapport.reading.sheet import ERROR_CODES, cell_ref
 
 # A BIFF8 sheet has at most 65,536 rows and 256 columns; a DIMENSIONS record declaring more is
 # not from a spreadsheet program (calamine reserves room for what it declares).
 MAX_DECLARED = 65_536 * 256
 
-_ERRORS = {
-    0x00: "#NULL!",
-    0x07: "#DIV/0!",
-    0x0F: "#VALUE!",
-    0x17: "#REF!",
-    0x1D: "#NAME?",
-    0x24: "#NUM!",
-    0x2A: "#N/A",
-    0x2B: "#GETTING_DATA",
-}
 _FREE, _END_OF_CHAIN = 0xFFFFFFFF, 0xFFFFFFFE
 _BOF, _EOF, _BOUNDSHEET, _DATEMODE, _DIMENSIONS = 0x0809, 0x000A, 0x0085, 0x0022, 0x0200
 _FORMULA, _BOOLERR, _MULRK = 0x0006, 0x0205, 0x00BD
@@ -235,7 +225,7 @@ def _walk_sheet(
             row, col = struct.unpack_from("<HH", stream, at)
             values.add(row, col)
             if typ == _BOOLERR and size >= 8 and stream[at + 7]:
-                errors[(row + 1, col)] = _ERRORS.get(stream[at + 6], "#FEJL")
+                errors[(row + 1, col)] = ERROR_CODES.get(stream[at + 6], "#FEJL")
         elif typ == _MULRK and size >= 6:
             row, first = struct.unpack_from("<HH", stream, at)
             (last,) = struct.unpack_from("<H", stream, at + size - 2)
@@ -246,7 +236,7 @@ def _walk_sheet(
             result = stream[at + 6 : at + 14]
             formulas.add(row, col)
             if result[6:8] == b"\xff\xff" and result[0] == 2:
-                errors[(row + 1, col)] = _ERRORS.get(result[2], "#FEJL")
+                errors[(row + 1, col)] = ERROR_CODES.get(result[2], "#FEJL")
             elif not (result[6:8] == b"\xff\xff" and result[0] == 3):  # 3: an empty string
                 values.add(row, col)
         else:

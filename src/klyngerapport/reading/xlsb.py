@@ -17,7 +17,7 @@ from typing import IO
 
 from klyngerapport.reading import problems
 from klyngerapport.reading.safety import MAX_CELLS
-from klyngerapport.reading.sheet import CellScan, cell_ref
+from klyngerapport.reading.sheet import ERROR_CODES, CellScan, cell_ref
 
 _ROW_HEADER = 0x0000
 _VALUE_CELLS = frozenset(range(0x0002, 0x000B))  # BrtCellRk .. BrtFmlaBool, as calamine reads
@@ -25,16 +25,6 @@ _CELL_ERROR, _FORMULA_ERROR = 0x0003, 0x000B
 _END_SHEET_DATA = 0x0092
 _MERGE_CELL = 0x00B0
 _MAX_ROW = 0x0010_0000  # calamine stops at a row header beyond Excel's last row
-ERRORS = {
-    0x00: "#NULL!",
-    0x07: "#DIV/0!",
-    0x0F: "#VALUE!",
-    0x17: "#REF!",
-    0x1D: "#NAME?",
-    0x24: "#NUM!",
-    0x2A: "#N/A",
-    0x2B: "#GETTING_DATA",
-}
 _CHUNK = 1 << 20
 _MAX_RECORD = 1 << 24
 
@@ -80,7 +70,7 @@ def _scan(stream: IO[bytes], sheet: str) -> tuple[CellScan, list[Merge]]:
                 continue
             (col,) = struct.unpack_from("<I", buffer, start)
             if typ in (_CELL_ERROR, _FORMULA_ERROR) and size >= 9:
-                errors[(row + 1, col)] = ERRORS.get(buffer[start + 8], "#FEJL")
+                errors[(row + 1, col)] = ERROR_CODES.get(buffer[start + 8], "#FEJL")
             if typ == _FORMULA_ERROR:
                 continue  # calamine does not read formula errors as cells
             grew = False
